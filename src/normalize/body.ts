@@ -74,9 +74,12 @@ function decodeEntities(text: string): string {
 
 /** Field access on parsed JSON without trusting its shape. */
 export function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined; // a getter that throws: the caller handed us something hostile
+  }
 }
 
 export function stringField(value: unknown, key: string): string | null {

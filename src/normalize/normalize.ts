@@ -138,8 +138,18 @@ export function classifyResponse(provider: ProviderId, response: ProviderRespons
 const GENERIC_NAMES = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError', 'DOMException', 'ServiceException']);
 const MAX_CAUSE_DEPTH = 5;
 
+/** Reads a property of a thrown value that may be anything, including an object whose getters throw. */
 function prop(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function networkCodeFor(label: string): ErrorCode | undefined {
+  return Object.hasOwn(NETWORK_FAILURES, label) ? NETWORK_FAILURES[label] : undefined;
 }
 
 function text(value: unknown): string | null {
@@ -192,10 +202,11 @@ export function classifyThrown(provider: ProviderId, error: unknown, options: No
     const retryAfterMs = headerRetryAfterMs(headers, options.now ?? Date.now(), status);
 
     if (status === null) {
-      const networkLabel = chainLabels(error).find((label) => NETWORK_FAILURES[label] !== undefined);
-      if (networkLabel !== undefined) {
-        const failure: Failure = { provider: catalog, status: null, providerCode: networkLabel, message: message ?? networkLabel, retryAfterMs };
-        return { error: build(failure, NETWORK_FAILURES[networkLabel] as ErrorCode, null), row: null };
+      for (const label of chainLabels(error)) {
+        const networkCode = networkCodeFor(label);
+        if (networkCode === undefined) continue;
+        const failure: Failure = { provider: catalog, status: null, providerCode: label, message: message ?? label, retryAfterMs };
+        return { error: build(failure, networkCode, null), row: null };
       }
     }
     return classifyFailure({ provider: catalog, status, providerCode: thrownProviderCode(error, catalog), message, retryAfterMs });

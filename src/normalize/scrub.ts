@@ -10,8 +10,9 @@ export const MAX_MESSAGE_CHARS = 1000;
 export const EMAIL_PLACEHOLDER = '[email]';
 export const CREDENTIAL_PLACEHOLDER = '[credential]';
 
-// Local part and domain as RFC 5322 allows in practice; quoted local parts are rare enough to leave.
-const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+/g;
+// Deliberately wider than RFC 5322: anything shaped like local@host.tld goes,
+// valid or not, because a malformed address is still someone's address.
+const EMAIL = /[^\s@<>()[\]{},;:"'`]+@[^\s@<>()[\]{},;:"'`]+\.[^\s@<>()[\]{},;:"'`]+/g;
 
 // Bearer tokens and the key formats of the providers we cover (Resend `re_…`,
 // SendGrid-style `SG.…`, ScaiSend `sg_live_…`/`sg_test_…`, AWS access key ids).
