@@ -19,6 +19,8 @@ export interface StoreConfig {
 
 export const DEFAULT_DATA_DIR = './.sendlens';
 
+type EmbeddedConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const config: StoreConfig = { dataDir: env.SENDLENS_DATA_DIR || DEFAULT_DATA_DIR };
   if (env.CLICKHOUSE_URL) config.url = env.CLICKHOUSE_URL;
@@ -62,7 +64,9 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
   // Loaded only in embedded mode, so a server deployment never loads the native engine.
   const { createChdbConnection } = await import('chdb/connection');
   return createClient({
-    connection: createChdbConnection({ path }),
+    // chDB implements the connection against @clickhouse/client-common's types, which
+    // @clickhouse/client bundles a copy of; the two copies differ only in settings typings.
+    connection: createChdbConnection({ path }) as unknown as EmbeddedConnection,
     ...(config.database !== undefined && { database: config.database }),
     clickhouse_settings: settings,
   });
