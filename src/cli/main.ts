@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { runCatalog } from './commands/catalog.js';
+import { runNormalize } from './commands/normalize.js';
+import { UsageError } from './errors.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+function fail(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`sendlens: ${message.split('\n')[0]}\n`);
+  process.exit(error instanceof UsageError ? error.exitCode : 1);
+}
+
+const program = new Command('sendlens')
+  .description('Error analytics for transactional email: one normalized error language across providers.')
+  .version(version)
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('normalize')
+  .description('Normalize provider failures: JSON Lines in on stdin, one JSON line out per line, in order.')
+  .option('--sample', 'read the bundled sample of provider responses instead of stdin')
+  .option('--format <format>', 'jsonl (default) or table')
+  .addHelpText(
+    'after',
+    `
+Each input line is an HTTP answer or something thrown:
+  {"provider": "ses", "status": 400, "headers": {...}, "body": "<ErrorResponse>..."}
+  {"provider": "ses", "error": {"name": "MessageRejected", "message": "...", "$metadata": {"httpStatusCode": 400}}}
+A line that is not valid JSON or names an unknown provider gets {"error": "..."};
+processing continues and the exit code is 1 at the end.`,
+  )
+  .action(async (options: { sample?: boolean; format?: string }) => {
+    process.exitCode = await runNormalize(options, process.stdin, process.stdout);
+  });
+
+program
+  .command('catalog')
+  .description('Print the error catalog: every provider code and what it normalizes to.')
+  .option('--json', 'print JSON instead of a table')
+  .option('--provider <id>', 'only this provider (relay, sendfleet, ses, scaisend, resend)')
+  .action((options: { json?: boolean; provider?: string }) => {
+    process.exitCode = runCatalog(options, process.stdout);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  fail(error);
+}
