@@ -19,5 +19,5 @@ export {
 } from './taxonomy.js';
 export type { Category, ErrorCode, RetryClass, DeliveryOutcome, BounceType } from './taxonomy.js';
 export { scrubMessage, MAX_MESSAGE_CHARS } from './scrub.js';
-export { catalogLines, renderCatalogMarkdown, describeSchedule } from './describe.js';
+export { catalogLines, renderCatalogMarkdown, describeSchedule, normalizedErrorJsonSchema } from './describe.js';
 export type { CatalogLine } from './describe.js';
