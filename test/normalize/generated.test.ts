@@ -10,7 +10,7 @@ const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta
 describe('docs/catalog.md', () => {
   const committed = read('docs/catalog.md');
 
-  it('is what the catalog generates (run `npm run gen:docs` after changing a table)', () => {
+  it('is what the catalog generates (run `npm run generate` after changing a table)', () => {
     expect(committed).toBe(renderCatalogMarkdown());
   });
 
@@ -24,7 +24,7 @@ describe('docs/catalog.md', () => {
 describe('schemas/normalized-error.v1.json', () => {
   const committed = JSON.parse(read('schemas/normalized-error.v1.json')) as Record<string, unknown>;
 
-  it('is what the taxonomy generates (run `npm run gen:docs`)', () => {
+  it('is what the taxonomy generates (run `npm run generate`)', () => {
     expect(committed).toEqual(normalizedErrorJsonSchema());
   });
 

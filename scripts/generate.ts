@@ -1,0 +1,17 @@
+// Writes everything generated from code: docs/catalog.md and the JSON Schemas in schemas/.
+// Tests fail when any of them is stale: run `npm run generate` after changing a table or a contract.
+import { writeFileSync } from 'node:fs';
+import { SendEventSchema } from '../src/events/index.js';
+import { normalizedErrorJsonSchema, renderCatalogMarkdown } from '../src/normalize/index.js';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+const outputs: [string, string][] = [
+  ['docs/catalog.md', renderCatalogMarkdown()],
+  ['schemas/normalized-error.v1.json', json(normalizedErrorJsonSchema())],
+  ['schemas/send-event.v1.json', json({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...SendEventSchema })],
+];
+for (const [path, content] of outputs) {
+  writeFileSync(new URL(`../${path}`, import.meta.url), content);
+  console.log(`wrote ${path}`);
+}

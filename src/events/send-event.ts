@@ -1,0 +1,63 @@
+import { Type } from '@sinclair/typebox';
+import type { Static, TLiteral } from '@sinclair/typebox';
+import { ALL_CODES, CATEGORIES, PROVIDERS, RETRY_CLASSES } from '../normalize/index.js';
+
+/**
+ * The send-attempt event, contract v1: one per attempt at a provider call.
+ * This TypeBox schema is the one source of both the TypeScript type below and
+ * schemas/send-event.v1.json. Field names are the ClickHouse column names, so
+ * the JSON a producer writes is the row the loader inserts as is.
+ */
+export const SEND_EVENT_SCHEMA_VERSION = 1;
+
+const literals = <T extends string>(values: readonly T[]): TLiteral<T>[] => values.map((value) => Type.Literal(value));
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** The operations sendlens tells apart; dashboards group by them, so the list is closed. */
+export const OPERATIONS = ['send', 'send_batch', 'domain_verify', 'domain_manage', 'webhook_manage', 'template_manage', 'suppression_manage', 'other'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const OUTCOMES = ['sent', 'failed'] as const;
+
+const UUID_V7 = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+const UTC_MILLIS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+const DOMAIN = { maxLength: 253 };
+
+export const SendEventSchema = Type.Object(
+  {
+    event_id: Type.String({ pattern: UUID_V7, description: 'UUIDv7: unique per attempt, time-ordered; the deduplication key.' }),
+    schema_version: Type.Literal(SEND_EVENT_SCHEMA_VERSION),
+    occurred_at: Type.String({ pattern: UTC_MILLIS, description: 'When the attempt started, UTC, milliseconds: 2026-11-22T12:00:00.123Z.' }),
+    service: Type.String({ minLength: 1, maxLength: 128, description: 'The sending service (OTel service.name).' }),
+    environment: Type.String({ maxLength: 64 }),
+    provider: Type.Union(literals(PROVIDERS)),
+    operation: Type.Union(literals(OPERATIONS)),
+    workspace: Type.String({ maxLength: 128, description: 'Tenant or account the send belongs to; empty when unknown.' }),
+    sender_domain: Type.String({ ...DOMAIN, description: 'Domain of the From address, lower case.' }),
+    recipient_domain: Type.String({ ...DOMAIN, description: 'Domain of the first recipient, lower case.' }),
+    recipient_hash: Type.String({ pattern: '^([0-9a-f]{64})?$', description: 'HMAC-SHA256 of the first recipient address under the configured key; the address itself is never kept.' }),
+    recipient_count: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    message_id: Type.String({ maxLength: 256, description: "The caller's own message id, if any." }),
+    provider_message_id: Type.String({ maxLength: 256, description: "The provider's id for an accepted message." }),
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    outcome: Type.Union(literals(OUTCOMES)),
+    status: nullable(Type.Integer({ minimum: 100, maximum: 599 })),
+    provider_code: nullable(Type.String({ maxLength: 200 })),
+    code: nullable(Type.Union(literals(ALL_CODES))),
+    category: nullable(Type.Union(literals(Object.keys(CATEGORIES)))),
+    retry: nullable(Type.Union(literals(RETRY_CLASSES))),
+    retry_after_ms: nullable(Type.Integer({ minimum: 0 })),
+    error_message: nullable(Type.String({ maxLength: 1000, description: 'The provider message, scrubbed of addresses and credentials.' })),
+    latency_ms: Type.Number({ minimum: 0 }),
+    trace_id: Type.String({ pattern: '^([0-9a-f]{32})?$' }),
+    span_id: Type.String({ pattern: '^([0-9a-f]{16})?$' }),
+  },
+  {
+    $id: 'https://sendlens.dev/schemas/send-event.v1.json',
+    title: 'SendEvent',
+    description: 'One attempt at a provider call, tagged with its normalized error (contract v1).',
+    additionalProperties: false,
+  },
+);
+
+export type SendEvent = Static<typeof SendEventSchema>;

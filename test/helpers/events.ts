@@ -1,0 +1,35 @@
+import { uuidv7 } from '../../src/events/index.js';
+import type { SendEvent } from '../../src/events/index.js';
+
+/** A valid failed-attempt event; override what a test cares about. */
+export function sampleEvent(overrides: Partial<SendEvent> = {}): SendEvent {
+  return {
+    event_id: uuidv7(Date.parse('2026-11-22T12:00:00.123Z')),
+    schema_version: 1,
+    occurred_at: '2026-11-22T12:00:00.123Z',
+    service: 'checkout',
+    environment: 'production',
+    provider: 'ses',
+    operation: 'send',
+    workspace: 'acme',
+    sender_domain: 'mail.acme.com',
+    recipient_domain: 'example.com',
+    recipient_hash: 'f9e11810782789d21352737bf03ac77ad7f1dd29705fbc6e78adf55ba72558b7',
+    recipient_count: 1,
+    message_id: 'order-1234',
+    provider_message_id: '',
+    attempt: 1,
+    outcome: 'failed',
+    status: 400,
+    provider_code: 'Throttling',
+    code: 'throttling.rate_limited',
+    category: 'throttling',
+    retry: 'backoff',
+    retry_after_ms: null,
+    error_message: 'Maximum sending rate exceeded.',
+    latency_ms: 41.7,
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    span_id: '00f067aa0ba902b7',
+    ...overrides,
+  };
+}
