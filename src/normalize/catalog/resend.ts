@@ -32,6 +32,8 @@ const rows: readonly CatalogRow[] = [
   { providerCode: 'monthly_quota_exceeded', code: 'quota.monthly_exceeded', origin: 'docs', doc: 'monthly_quota_exceeded | 429 | You have reached your monthly email sending quota.' },
   { providerCode: 'rate_limit_exceeded', code: 'throttling.rate_limited', origin: 'seed', doc: 'rate_limit_exceeded | 429 | Too many requests. Please limit the number of requests per second.' },
   { providerCode: 'security_error', code: 'account.security_hold', origin: 'seed', doc: 'security_error | 451 | We may have found a security issue with the request.' },
+  // The resend SDK catches network failures itself and reports them as an application_error without a status.
+  { providerCode: 'application_error', message: /unable to fetch data|could not be resolved/i, code: 'network.connection_failed', origin: 'sdk', doc: 'application_error | (no status) | Unable to fetch data. The request could not be resolved. (the resend SDK, on a network failure)' },
   { providerCode: 'application_error', code: 'provider.internal_error', origin: 'seed', doc: 'application_error | 500 | An unexpected error occurred. Try the request again later.' },
   { providerCode: 'internal_server_error', code: 'provider.internal_error', origin: 'seed', doc: 'internal_server_error | 500 | An unexpected error occurred. Try the request again later.' },
 ];

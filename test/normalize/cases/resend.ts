@@ -36,5 +36,6 @@ export const resendCases: SeedCase[] = [
   r('internal_server_error | 500', 500, 'internal_server_error', 'An unexpected error occurred.', { code: 'provider.internal_error' }),
   // The resend SDK returns `{ data: null, error }` rather than throwing; callers may hand us either part.
   { seed: 'resend SDK result { data: null, error: { name, message, statusCode } }', provider: 'resend', response: { status: 422, body: { data: null, error: { name: 'invalid_from_address', message: 'Invalid `from` field.', statusCode: 422 } } }, expect: { code: 'sender.invalid_from_address' } },
+  { seed: 'resend SDK: a network failure it caught itself (application_error, no status)', provider: 'resend', response: { status: 0, body: { name: 'application_error', statusCode: null, message: 'Unable to fetch data. The request could not be resolved.' } }, expect: { code: 'network.connection_failed', status: null, retry: 'backoff' } },
   { seed: 'resend SDK error object passed as thrown', provider: 'resend', thrown: { name: 'daily_quota_exceeded', message: 'You have reached your daily email sending quota.', statusCode: 429 }, expect: { code: 'quota.daily_exceeded', status: 429 } },
 ];

@@ -1,0 +1,152 @@
+import { normalizeResponse, normalizeThrown } from '../normalize/index.js';
+import type { ProviderId } from '../normalize/index.js';
+import type { Operation } from '../events/index.js';
+import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from './instrumentation.js';
+
+/** Bodies are read from a clone up to this many bytes, for the error or the provider's message id. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Request bodies larger than this are not parsed for From/To (attachments make them large). */
+export const MAX_REQUEST_PARSE_BYTES = 256 * 1024;
+
+/** What a path says about the operation; first match wins. */
+const OPERATION_BY_PATH: readonly [RegExp, Operation][] = [
+  [/batch/i, 'send_batch'],
+  [/\/(emails?|mail\/send|send)\/?$/i, 'send'],
+  [/domains?\/[^/]+\/verify/i, 'domain_verify'],
+  [/domains?/i, 'domain_manage'],
+  [/webhooks?/i, 'webhook_manage'],
+  [/templates?/i, 'template_manage'],
+  [/suppression/i, 'suppression_manage'],
+];
+
+export function operationFromPath(pathname: string): Operation {
+  return OPERATION_BY_PATH.find(([pattern]) => pattern.test(pathname))?.[1] ?? 'other';
+}
+
+type FetchInput = Parameters<typeof fetch>[0];
+type Json = Record<string, unknown>;
+const obj = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** Where each provider's send request keeps From and To. */
+const ADDRESSES_BY_PROVIDER: Record<ProviderId, (body: Json) => { from?: string; to: string[] }> = {
+  relay: (b) => ({ from: str(b.from), to: strings(b.to) }),
+  sendfleet: (b) => ({ from: str(b.from_email) ?? str(b.from), to: strings(b.to) }),
+  // SendGrid-style: {"from": {"email"}, "personalizations": [{"to": [{"email"}]}]}
+  scaisend: (b) => {
+    const first = Array.isArray(b.personalizations) ? obj(b.personalizations[0]) : undefined;
+    const to = Array.isArray(first?.to) ? first.to.map((r) => str(obj(r)?.email)).filter((e): e is string => e !== undefined) : [];
+    return { from: str(obj(b.from)?.email) ?? str(b.from), to };
+  },
+  resend: (b) => ({ from: str(b.from), to: strings(b.to) }),
+  // SES over raw HTTP is SESv2 JSON: {"FromEmailAddress", "Destination": {"ToAddresses": []}}
+  ses: (b) => ({ from: str(b.FromEmailAddress), to: strings(obj(b.Destination)?.ToAddresses) }),
+};
+
+function contextFromRequest(provider: ProviderId, input: FetchInput, init: RequestInit | undefined): AttemptContext {
+  const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
+  const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
+  const context: AttemptContext = { provider, method, url };
+  try {
+    context.operation = operationFromPath(new URL(url).pathname);
+  } catch {
+    context.operation = 'other';
+  }
+  const body = init?.body;
+  if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
+    try {
+      const parsed = obj(JSON.parse(body));
+      if (parsed) {
+        const { from, to } = ADDRESSES_BY_PROVIDER[provider](parsed);
+        if (from !== undefined) context.from = from;
+        if (to.length > 0) context.to = to;
+      }
+    } catch {
+      // Not JSON after all: the event just lacks the addresses.
+    }
+  }
+  return context;
+}
+
+async function readBounded(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    // Leaves the caller's copy of the body alone; only our clone's stream is cancelled.
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+function messageIdFrom(response: Response, text: string): string | undefined {
+  const header = response.headers.get('x-message-id') ?? response.headers.get('x-amzn-requestid');
+  if (text) {
+    try {
+      const body = obj(JSON.parse(text));
+      const id = str(body?.id) ?? str(body?.message_id) ?? str(body?.messageId) ?? str(body?.MessageId) ?? str(obj(body?.data)?.id);
+      if (id) return id;
+    } catch {
+      // Not JSON: fall back to the header.
+    }
+  }
+  return header ?? undefined;
+}
+
+export function fetchOutcomeReader(provider: ProviderId): OutcomeReader<Response> {
+  return {
+    async fromResult(response): Promise<AttemptResult> {
+      // A clone, so the caller's body stays unread; taken before the caller can consume it.
+      const copy = response.clone();
+      const text = await readBounded(copy, MAX_RESPONSE_BYTES).catch(() => '');
+      if (response.ok) {
+        const providerMessageId = messageIdFrom(response, text);
+        return { outcome: 'sent', status: response.status, ...(providerMessageId !== undefined && { providerMessageId }) };
+      }
+      return { outcome: 'failed', error: normalizeResponse(provider, { status: response.status, headers: response.headers, body: text }) };
+    },
+    fromError: (error) => ({ outcome: 'failed', error: normalizeThrown(provider, error) }),
+  };
+}
+
+export interface InstrumentFetchOptions {
+  provider: ProviderId;
+  /** The fetch to wrap; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/** Per-call facts the request itself does not carry (workspace, message id, attempt). */
+export type SendlensRequestInit = RequestInit & { sendlens?: Partial<Omit<AttemptContext, 'provider'>> };
+
+/**
+ * A fetch for one provider's HTTP API: same arguments, same Response, each call
+ * one span and one event. From and To are read from a JSON request body in the
+ * provider's own shape; `init.sendlens` adds or overrides what it cannot know.
+ */
+export function instrumentFetch(instrumentation: SendInstrumentation, options: InstrumentFetchOptions): (input: FetchInput, init?: SendlensRequestInit) => Promise<Response> {
+  const inner = options.fetch ?? globalThis.fetch;
+  const reader = fetchOutcomeReader(options.provider);
+  return (input, init) => {
+    let context: AttemptContext;
+    let forwarded: RequestInit | undefined = init;
+    try {
+      context = { ...contextFromRequest(options.provider, input, init), ...init?.sendlens, provider: options.provider };
+      if (init?.sendlens) {
+        const { sendlens: _ours, ...rest } = init;
+        forwarded = rest;
+      }
+    } catch {
+      context = { provider: options.provider };
+    }
+    return instrumentation.attempt(context, () => inner(input, forwarded), reader);
+  };
+}
