@@ -1,0 +1,10 @@
+/**
+ * sendlens as a library: instrument send paths and ship their events and
+ * spans. Each stage's own surface is re-exported here; their insides are not.
+ */
+export * from './normalize/index.js';
+export * from './events/index.js';
+export * from './instrument/index.js';
+export * from './transport/index.js';
+export { startSendlens } from './telemetry.js';
+export type { Sendlens, SendlensOptions } from './telemetry.js';

@@ -1,0 +1,13 @@
+/**
+ * transport: gets events and spans off the send path and into Kafka, with a
+ * bounded buffer that never blocks or fails a send.
+ */
+export { BufferedSink, DEFAULT_SINK_LIMITS } from './buffered-sink.js';
+export type { SinkLimits, SinkStats, SinkHooks } from './buffered-sink.js';
+export { KafkaEventSink, partitionKey } from './event-sink.js';
+export type { KafkaEventSinkOptions } from './event-sink.js';
+export { KafkaSpanExporter } from './span-exporter.js';
+export { SharedProducer } from './producer.js';
+export type { Compression } from './producer.js';
+export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC } from './config.js';
+export type { KafkaSettings } from './config.js';

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { BufferedSink } from '../../src/transport/buffered-sink.js';
+
+/** A delivery function a test can open and close like a broker. */
+function controllableDelivery() {
+  const delivered: number[][] = [];
+  let up = true;
+  let calls = 0;
+  return {
+    delivered,
+    get calls() {
+      return calls;
+    },
+    setUp(value: boolean) {
+      up = value;
+    },
+    deliver: async (batch: number[]) => {
+      calls += 1;
+      if (!up) throw new Error('broker down');
+      delivered.push(batch);
+    },
+  };
+}
+
+describe('BufferedSink', () => {
+  it('batches by size and by linger, in order', async () => {
+    const d = controllableDelivery();
+    const sink = new BufferedSink<number>(d.deliver, { maxBatchItems: 3, lingerMs: 10, maxBufferedItems: 100 });
+    for (let i = 1; i <= 7; i += 1) sink.push(i);
+    expect(await sink.flush(1000)).toBe(true);
+    expect(d.delivered.flat()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(d.delivered.every((batch) => batch.length <= 3)).toBe(true);
+    expect(sink.stats()).toMatchObject({ buffered: 0, delivered: 7, dropped: 0, failed: 0 });
+  });
+
+  it('never holds more than its limit: a full ring drops the oldest and counts it', async () => {
+    const d = controllableDelivery();
+    d.setUp(false);
+    const sink = new BufferedSink<number>(d.deliver, { maxBatchItems: 10, lingerMs: 1, maxBufferedItems: 50, maxBackoffMs: 20 });
+    for (let i = 1; i <= 1000; i += 1) sink.push(i);
+    const during = sink.stats();
+    expect(during.buffered + during.inFlight).toBeLessThanOrEqual(50);
+    expect(during.dropped).toBeGreaterThanOrEqual(950);
+
+    d.setUp(true);
+    expect(await sink.flush(5000)).toBe(true);
+    const after = sink.stats();
+    // Everything pushed is either delivered or counted as dropped; nothing vanishes.
+    expect(after.delivered + after.dropped).toBe(1000);
+    // The newest survive an outage.
+    expect(d.delivered.flat().at(-1)).toBe(1000);
+    const kept = d.delivered.flat();
+    expect([...kept].sort((a, b) => a - b)).toEqual(kept);
+  });
+
+  it('puts a failed batch back in front and delivers it when the broker returns', async () => {
+    const d = controllableDelivery();
+    d.setUp(false);
+    const sink = new BufferedSink<number>(d.deliver, { maxBatchItems: 2, lingerMs: 1, maxBufferedItems: 10, maxBackoffMs: 10 });
+    sink.push(1);
+    sink.push(2);
+    sink.push(3);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(d.calls).toBeGreaterThan(1);
+    expect(sink.stats()).toMatchObject({ dropped: 0, delivered: 0 });
+    expect(sink.stats().failed).toBeGreaterThan(0);
+    d.setUp(true);
+    expect(await sink.flush(2000)).toBe(true);
+    expect(d.delivered.flat()).toEqual([1, 2, 3]);
+  });
+
+  it('flush reports false when delivery cannot finish in time', async () => {
+    const d = controllableDelivery();
+    d.setUp(false);
+    const sink = new BufferedSink<number>(d.deliver, { lingerMs: 1, maxBackoffMs: 10 });
+    sink.push(1);
+    expect(await sink.flush(100)).toBe(false);
+    d.setUp(true);
+    expect(await sink.flush(2000)).toBe(true);
+  });
+
+  it('after close, pushes are dropped and counted rather than held', async () => {
+    const d = controllableDelivery();
+    const sink = new BufferedSink<number>(d.deliver, { lingerMs: 1 });
+    sink.push(1);
+    expect(await sink.close(1000)).toBe(true);
+    sink.push(2);
+    expect(sink.stats()).toMatchObject({ delivered: 1, dropped: 1, buffered: 0 });
+  });
+
+  it('push never waits for delivery: it completes while a delivery hangs forever', async () => {
+    const sink = new BufferedSink<number>(() => new Promise(() => undefined), { maxBufferedItems: 5, maxBatchItems: 5, lingerMs: 0 });
+    for (let i = 0; i < 10_000; i += 1) sink.push(i);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // let the first delivery start (and hang)
+    for (let i = 0; i < 10_000; i += 1) sink.push(i);
+    const stats = sink.stats();
+    expect(stats.inFlight).toBe(5);
+    expect(stats.buffered).toBe(5);
+    expect(stats.dropped).toBe(20_000 - 10);
+  });
+});
