@@ -11,7 +11,7 @@ export type { InstrumentFetchOptions, SendlensRequestInit } from './fetch.js';
 export { instrumentSesClient, operationForCommand, SES_MIDDLEWARE_NAME } from './ses-sdk.js';
 export type { SesClientLike } from './ses-sdk.js';
 export { instrumentResend } from './resend-sdk.js';
-export type { ResendLike } from './resend-sdk.js';
+export type { ResendLike, ResendResult } from './resend-sdk.js';
 export { sendWithRetry, retryDelayMs } from './retry.js';
 export type { RetryPolicy, AttemptOutcome } from './retry.js';
 export { judgeFetch, judgeThrown, judgeResend, judgeWith } from './judges.js';

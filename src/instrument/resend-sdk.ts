@@ -2,7 +2,7 @@ import { normalizeResponse } from '../normalize/index.js';
 import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from './instrumentation.js';
 
 /** The resend SDK's result: it returns errors instead of throwing them. */
-interface ResendResult {
+export interface ResendResult {
   data: unknown;
   error: { name?: string; message?: string; statusCode?: number | null } | null;
   headers?: Record<string, string> | null;
