@@ -7,7 +7,7 @@
 export { SendInstrumentation, INSTRUMENTATION_NAME } from './instrumentation.js';
 export type { AttemptContext, AttemptResult, InstrumentationOptions, OutcomeReader, SendEventSink } from './instrumentation.js';
 export { instrumentFetch, fetchOutcomeReader, operationFromPath, MAX_RESPONSE_BYTES, MAX_REQUEST_PARSE_BYTES } from './fetch.js';
-export type { InstrumentFetchOptions, SendlensRequestInit } from './fetch.js';
+export type { InstrumentFetchOptions, SendlensRequestInit, FetchReadOptions } from './fetch.js';
 export { instrumentSesClient, operationForCommand, SES_MIDDLEWARE_NAME } from './ses-sdk.js';
 export type { SesClientLike } from './ses-sdk.js';
 export { instrumentResend } from './resend-sdk.js';

@@ -55,6 +55,20 @@ export interface InstrumentationOptions {
 
 export const INSTRUMENTATION_NAME = 'sendlens';
 
+/** Finished attempts completed in one go at most; a larger burst is completed inline. */
+export const MAX_PENDING_ATTEMPTS = 10_000;
+
+/** An attempt whose outcome is known, waiting for its span to end and its event to be built. */
+interface FinishedAttempt {
+  context: AttemptContext;
+  span: Span | undefined;
+  startedAt: number;
+  latencyMs: number;
+  /** Epoch milliseconds, fractional: when the provider call returned. */
+  endTime: number;
+  outcome: AttemptResult;
+}
+
 /** The From address or a bare domain, as a lower-case domain. */
 function senderDomain(from: string | undefined): string {
   if (from === undefined) return '';
@@ -63,15 +77,26 @@ function senderDomain(from: string | undefined): string {
 
 const toList = (to: AttemptContext['to']): readonly string[] => (to === undefined ? [] : typeof to === 'string' ? [to] : to);
 
+/** Parsed endpoints: a service calls a handful of provider URLs, so parse each once. */
+const serverCache = new Map<string, { address?: string; port?: number }>();
+const MAX_CACHED_SERVERS = 256;
+
 function serverOf(url: string | URL | undefined): { address?: string; port?: number } {
   if (url === undefined) return {};
+  const text = String(url);
+  const cached = serverCache.get(text);
+  if (cached) return cached;
+  let server: { address?: string; port?: number } = {};
   try {
-    const parsed = typeof url === 'string' ? new URL(url) : url;
+    const parsed = new URL(text);
     const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : parsed.protocol === 'http:' ? 80 : undefined;
-    return { address: parsed.hostname, ...(port !== undefined && { port }) };
+    server = { address: parsed.hostname, ...(port !== undefined && { port }) };
   } catch {
-    return {};
+    // Not a URL: the span just lacks server.*.
   }
+  if (serverCache.size >= MAX_CACHED_SERVERS) serverCache.clear();
+  serverCache.set(text, server);
+  return server;
 }
 
 /**
@@ -88,6 +113,8 @@ export class SendInstrumentation {
   readonly #tracer: Tracer;
   readonly #onInternalError: (error: unknown) => void;
   #internalErrors = 0;
+  #pending: FinishedAttempt[] = [];
+  #drainScheduled = false;
 
   constructor(options: InstrumentationOptions) {
     if (!options.service) throw new Error('instrumentation needs a service name');
@@ -106,8 +133,8 @@ export class SendInstrumentation {
 
   /** Runs one attempt inside a span, emits its event, and returns exactly what `run` returns or throws. */
   async attempt<T>(context: AttemptContext, run: () => Promise<T>, reader: OutcomeReader<T>): Promise<T> {
-    const started = performance.now();
     const startedAt = Date.now();
+    const started = performance.now();
     let span: Span | undefined;
     try {
       span = this.#startSpan(context);
@@ -120,63 +147,101 @@ export class SendInstrumentation {
       // instrumentation (an HTTP client's, the AWS SDK's) nests under it.
       result = span ? await otelContext.with(trace.setSpan(otelContext.active(), span), run) : await run();
     } catch (error) {
-      const latency = performance.now() - started;
-      this.#finish(context, span, startedAt, latency, () => reader.fromError(error));
+      this.#settle(context, span, startedAt, started, () => reader.fromError(error));
       throw error;
     }
-    const latency = performance.now() - started;
-    this.#finish(context, span, startedAt, latency, () => reader.fromResult(result));
+    this.#settle(context, span, startedAt, started, () => reader.fromResult(result));
     return result;
   }
 
-  #startSpan(context: AttemptContext): Span {
-    const operation = context.operation ?? 'send';
-    const server = serverOf(context.url);
-    const recipients = toList(context.to);
-    const attributes: Attributes = {
-      'http.request.method': (context.method ?? 'POST').toUpperCase(),
-      'email.provider': context.provider,
-      'email.operation': operation,
-      'email.attempt': context.attempt ?? 1,
-      'email.recipient.count': recipients.length,
-    };
-    if (server.address) attributes['server.address'] = server.address;
-    if (server.port) attributes['server.port'] = server.port;
-    if (context.workspace) attributes['email.workspace'] = context.workspace;
-    if (context.from) attributes['email.sender.domain'] = senderDomain(context.from);
-    if (recipients[0]) attributes['email.recipient.domain'] = domainOf(recipients[0]);
-    if (context.messageId) attributes['email.message.id'] = context.messageId;
-    return this.#tracer.startSpan(`${operation} ${context.provider}`, { kind: SpanKind.CLIENT, attributes });
+  /**
+   * Completes every attempt that finished but whose span and event are still
+   * pending. Runs by itself on the next turn of the event loop; call it before
+   * flushing a sink so that no finished attempt is left behind.
+   */
+  drain(): void {
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    this.#drainScheduled = false;
+    for (const finished of batch) this.#complete(finished);
   }
 
-  #finish(context: AttemptContext, span: Span | undefined, startedAt: number, latencyMs: number, read: () => AttemptResult | Promise<AttemptResult>): void {
-    let pending: AttemptResult | Promise<AttemptResult>;
+  /**
+   * At start, only what HTTP semantic conventions want available to samplers;
+   * the other attributes are set when the attempt completes, before the span ends.
+   */
+  #startSpan(context: AttemptContext): Span {
+    const server = serverOf(context.url);
+    const attributes: Attributes = { 'http.request.method': (context.method ?? 'POST').toUpperCase(), 'email.provider': context.provider };
+    if (server.address) attributes['server.address'] = server.address;
+    if (server.port) attributes['server.port'] = server.port;
+    return this.#tracer.startSpan(`${context.operation ?? 'send'} ${context.provider}`, { kind: SpanKind.CLIENT, attributes });
+  }
+
+  #contextAttributes(context: AttemptContext, event: SendEvent): Attributes {
+    const attributes: Attributes = { 'email.operation': event.operation, 'email.attempt': event.attempt, 'email.recipient.count': event.recipient_count };
+    if (event.workspace) attributes['email.workspace'] = event.workspace;
+    if (event.sender_domain) attributes['email.sender.domain'] = event.sender_domain;
+    if (event.recipient_domain) attributes['email.recipient.domain'] = event.recipient_domain;
+    if (context.messageId) attributes['email.message.id'] = event.message_id;
+    return attributes;
+  }
+
+  /**
+   * Reads the outcome now (it may need the result before the caller consumes
+   * it) and leaves the rest (span attributes, the event's hash, id and
+   * timestamp, the sink) to a batch on the next turn of the event loop, so the
+   * send path pays only for the span start and this read.
+   */
+  #settle(context: AttemptContext, span: Span | undefined, startedAt: number, started: number, read: () => AttemptResult | Promise<AttemptResult>): void {
+    const ended = performance.now();
+    let outcome: AttemptResult | Promise<AttemptResult>;
     try {
-      pending = read();
+      outcome = read();
     } catch (error) {
       this.#internalError(error);
       span?.end();
       return;
     }
-    const complete = (result: AttemptResult) => {
-      try {
-        if (span) this.#endSpan(span, result);
-        this.#sink.emit(this.#event(context, span, startedAt, latencyMs, result));
-      } catch (error) {
-        this.#internalError(error);
-      }
-    };
-    if (pending instanceof Promise) {
-      pending.then(complete, (error: unknown) => {
-        this.#internalError(error);
-        span?.end();
-      });
+    const timing = { context, span, startedAt, latencyMs: ended - started, endTime: performance.timeOrigin + ended };
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (settled) => this.#enqueue({ ...timing, outcome: settled }),
+        (error: unknown) => {
+          this.#internalError(error);
+          span?.end(timing.endTime);
+        },
+      );
     } else {
-      complete(pending);
+      this.#enqueue({ ...timing, outcome });
     }
   }
 
-  #endSpan(span: Span, result: AttemptResult): void {
+  #enqueue(finished: FinishedAttempt): void {
+    this.#pending.push(finished);
+    // A burst finishing within one turn is completed at once rather than held without bound.
+    if (this.#pending.length >= MAX_PENDING_ATTEMPTS) this.drain();
+    else if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  #complete(finished: FinishedAttempt): void {
+    try {
+      const event = this.#event(finished);
+      if (finished.span) {
+        finished.span.setAttributes(this.#contextAttributes(finished.context, event));
+        this.#endSpan(finished.span, finished.outcome, finished.endTime);
+      }
+      this.#sink.emit(event);
+    } catch (error) {
+      this.#internalError(error);
+    }
+  }
+
+  #endSpan(span: Span, result: AttemptResult, endTime: number): void {
     if (result.outcome === 'sent') {
       if (result.status !== null) span.setAttribute('http.response.status_code', result.status);
       if (result.providerMessageId) span.setAttribute('email.provider.message.id', result.providerMessageId);
@@ -194,10 +259,10 @@ export class SendInstrumentation {
       });
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
     }
-    span.end();
+    span.end(endTime);
   }
 
-  #event(context: AttemptContext, span: Span | undefined, startedAt: number, latencyMs: number, result: AttemptResult): SendEvent {
+  #event({ context, span, startedAt, latencyMs, outcome: result }: FinishedAttempt): SendEvent {
     const recipients = toList(context.to);
     const recipient = this.#hasher.facts(recipients[0]);
     const spanContext = span?.spanContext();

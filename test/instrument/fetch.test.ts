@@ -34,9 +34,9 @@ describe('instrumentFetch', () => {
 
   const resendBody = JSON.stringify({ from: 'Acme <billing@mail.acme.com>', to: ['Jane.Doe@Example.com', 'b@example.org'], subject: 'Your receipt', html: '<p>hi</p>' });
 
-  it('passes a success through untouched and records a sent attempt', async () => {
+  it('passes a success through untouched and records a sent attempt (reading the body for the id, opted in)', async () => {
     stub.reply({ status: 200, body: { id: '4ef9a417-02e9-4d39-ad75-9611e0fcc33c' } });
-    const send = instrumentFetch(instrumentation, { provider: 'resend' });
+    const send = instrumentFetch(instrumentation, { provider: 'resend', readSuccessBody: true });
     const response = await send(`${stub.url}/emails`, { method: 'POST', body: resendBody, headers: { 'content-type': 'application/json' }, sendlens: { workspace: 'acme', messageId: 'order-7' } });
 
     // The caller's response is the provider's own, body unread.
@@ -78,6 +78,17 @@ describe('instrumentFetch', () => {
     });
     expect(event?.trace_id).toBe(span?.spanContext().traceId);
     expect(event?.span_id).toBe(span?.spanContext().spanId);
+  });
+
+  it('by default takes a success\'s message id from the headers and leaves the body alone', async () => {
+    stub.reply({ status: 202, headers: { 'x-message-id': 'sg-msg-42' }, body: '' });
+    const send = instrumentFetch(instrumentation, { provider: 'scaisend' });
+    const body = JSON.stringify({ from: { email: 'news@mail.acme.com' }, personalizations: [{ to: [{ email: 'jane.doe@example.com' }] }], subject: 'x', content: [] });
+    const response = await send(`${stub.url}/v3/mail/send`, { method: 'POST', body });
+    expect(response.status).toBe(202);
+    expect(response.bodyUsed).toBe(false);
+    await until(() => sink.events.length === 1);
+    expect(sink.events[0]).toMatchObject({ outcome: 'sent', status: 202, provider_message_id: 'sg-msg-42', sender_domain: 'mail.acme.com', recipient_domain: 'example.com' });
   });
 
   it('records a failure with its normalized code on the span and the event', async () => {
