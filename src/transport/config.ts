@@ -17,6 +17,9 @@ export const DEFAULT_SPANS_TOPIC = 'otlp_spans';
 
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
+/** kafkajs's numeric log levels. */
+const LEVEL_NAMES: Record<number, string> = { 1: 'error', 2: 'warn', 4: 'info', 5: 'debug' };
+
 /** Null when `KAFKA_BROKERS` is unset: the caller then runs in single-process mode. */
 export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaSettings | null {
   const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
@@ -52,7 +55,7 @@ export function kafkaClientConfig(settings: KafkaSettings, log: (level: string, 
     requestTimeout: 10_000,
     // Our own loops retry with backoff for as long as an outage lasts; kafkajs only rides out blips.
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-    logCreator: () => ({ level, log: entry }) => log(String(level), `${entry.namespace}: ${entry.log.message}`),
+    logCreator: () => ({ namespace, level, log: entry }) => log(LEVEL_NAMES[level] ?? String(level), `kafkajs ${namespace}: ${entry.message}`),
   };
   if (settings.sasl) config.sasl = settings.sasl as SASLOptions;
   return config;

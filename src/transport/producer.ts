@@ -3,7 +3,7 @@ import type { Message, Producer } from 'kafkajs';
 import { kafkaClientConfig } from './config.js';
 import type { KafkaSettings } from './config.js';
 
-const { CompressionTypes, Kafka } = kafkajs;
+const { CompressionTypes, Kafka, Partitioners } = kafkajs;
 
 export type Compression = 'none' | 'gzip';
 
@@ -20,7 +20,13 @@ export class SharedProducer {
 
   constructor(settings: KafkaSettings, log: (level: string, message: string) => void = () => undefined) {
     const kafka = new Kafka(kafkaClientConfig(settings, log));
-    this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+      // murmur2 over the key, as the Java client does: a key lands in the same partition whoever produces it.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.#producer.on(this.#producer.events.DISCONNECT, () => {
       this.#connected = false;
     });

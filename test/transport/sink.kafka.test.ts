@@ -1,0 +1,174 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import protobuf from 'protobufjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateSendEvent } from '../../src/events/index.js';
+import type { SendEvent } from '../../src/events/index.js';
+import { SendInstrumentation, instrumentFetch } from '../../src/instrument/index.js';
+import { KafkaEventSink, KafkaSpanExporter, SharedProducer, partitionKey } from '../../src/transport/index.js';
+import { startBroker, stopBroker } from '../../scripts/kafka/local-broker.js';
+import type { BrokerHandle } from '../../scripts/kafka/local-broker.js';
+import { sampleEvent } from '../helpers/events.js';
+import { brokers, createTopic, readTopic, testSettings } from '../helpers/kafka.js';
+import { StubProvider } from '../helpers/stub-provider.js';
+
+const KEY = 'test-recipient-key-0123456789';
+const otlp = protobuf.loadSync(fileURLToPath(new URL('../fixtures/otlp-trace.proto', import.meta.url)));
+const ExportTraceServiceRequest = otlp.lookupType('otlp.ExportTraceServiceRequest');
+
+describe('events and spans into the real broker', () => {
+  it('lands every event on the topic as schema-valid JSON, one sender per partition, in order', async () => {
+    const settings = testSettings();
+    await createTopic(brokers(), settings.eventsTopic, 3);
+    const producer = new SharedProducer(settings);
+    const sink = new KafkaEventSink({ producer, topic: settings.eventsTopic, limits: { maxBatchItems: 50, lingerMs: 5 } });
+    const senders = ['mail.acme.com', 'news.acme.com', 'billing.globex.io', 'alerts.initech.dev'];
+    const sent: SendEvent[] = [];
+    for (let i = 0; i < 400; i += 1) {
+      const event = sampleEvent({ sender_domain: senders[i % senders.length] as string, message_id: `m-${i}`, attempt: 1 + (i % 3) });
+      sent.push(event);
+      sink.emit(event);
+    }
+    expect(await sink.flush(20_000)).toBe(true);
+    expect(sink.stats()).toMatchObject({ delivered: 400, dropped: 0 });
+    await producer.disconnect();
+
+    const messages = await readTopic(brokers(), settings.eventsTopic, 400);
+    const events = messages.map((m) => JSON.parse(m.value.toString('utf8')) as unknown);
+    for (const event of events) expect(validateSendEvent(event)).toMatchObject({ ok: true });
+    expect(new Set(events.map((e) => (e as SendEvent).event_id))).toEqual(new Set(sent.map((e) => e.event_id)));
+
+    const partitionOf = new Map<string, number>();
+    for (const m of messages) {
+      expect(m.key).toBe(partitionKey(JSON.parse(m.value.toString('utf8')) as SendEvent));
+      const known = partitionOf.get(m.key as string);
+      if (known !== undefined) expect(m.partition).toBe(known);
+      partitionOf.set(m.key as string, m.partition);
+    }
+    for (const sender of senders) {
+      const order = messages.filter((m) => m.key === `acme/${sender}`).map((m) => (JSON.parse(m.value.toString('utf8')) as SendEvent).message_id);
+      expect(order).toEqual(sent.filter((e) => e.sender_domain === sender).map((e) => e.message_id));
+    }
+  });
+
+  it('puts spans on the topic as OTLP protobuf that decodes to the attempt, with the event pointing at it', async () => {
+    const settings = testSettings();
+    const producer = new SharedProducer(settings);
+    const exporter = new KafkaSpanExporter(producer, settings.spansTopic);
+    const processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50 });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('sendlens');
+    const events: SendEvent[] = [];
+    const instrumentation = new SendInstrumentation({ service: 'checkout', sink: { emit: (e) => events.push(e) }, recipientHashKey: KEY, tracer });
+    const stub = await new StubProvider().start();
+    try {
+      stub.reply({ status: 429, headers: { 'retry-after': '5' }, body: { statusCode: 429, name: 'rate_limit_exceeded', message: 'Too many requests.' } });
+      const send = instrumentFetch(instrumentation, { provider: 'resend' });
+      await send(`${stub.url}/emails`, { method: 'POST', body: JSON.stringify({ from: 'a@mail.acme.com', to: 'jane.doe@example.com' }) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      instrumentation.drain();
+      await processor.forceFlush();
+    } finally {
+      await stub.stop();
+    }
+    expect(exporter.exported).toBe(1);
+    await producer.disconnect();
+
+    const [message] = await readTopic(brokers(), settings.spansTopic, 1);
+    const request = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(message?.value as Buffer), { longs: String, enums: String, bytes: String }) as {
+      resourceSpans: { scopeSpans: { scope: { name: string }; spans: { traceId: string; spanId: string; name: string; kind: string; status: { code: string }; attributes: { key: string; value: Record<string, unknown> }[] }[] }[] }[];
+    };
+    const span = request.resourceSpans[0]?.scopeSpans[0]?.spans[0];
+    expect(request.resourceSpans[0]?.scopeSpans[0]?.scope.name).toBe('sendlens');
+    expect(span).toMatchObject({ name: 'send resend', kind: 'SPAN_KIND_CLIENT', status: { code: 'STATUS_CODE_ERROR' } });
+    const attribute = (key: string) => span?.attributes.find((a) => a.key === key)?.value;
+    expect(attribute('error.type')).toEqual({ stringValue: 'throttling.rate_limited' });
+    expect(attribute('http.response.status_code')).toEqual({ intValue: '429' });
+    expect(attribute('email.provider')).toEqual({ stringValue: 'resend' });
+    // The event carries the span's ids (hex), so a row joins its trace.
+    expect(Buffer.from(span?.traceId ?? '', 'base64').toString('hex')).toBe(events[0]?.trace_id);
+    expect(Buffer.from(span?.spanId ?? '', 'base64').toString('hex')).toBe(events[0]?.span_id);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('a broker outage', () => {
+  let dir: string;
+  let broker: BrokerHandle;
+  let ports: { port: number; controllerPort: number };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sendlens-outage-'));
+    ports = { port: await freePort(), controllerPort: await freePort() };
+    broker = await startBroker({ dir, ...ports, stopWithProcess: process.pid });
+  }, 180_000);
+  afterAll(async () => {
+    await stopBroker(dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the send path alone, counts what it drops, and resumes when the broker is back', async () => {
+    const settings = testSettings({ brokers: [broker.bootstrap] });
+    await createTopic(broker.bootstrap, settings.eventsTopic, 1);
+    const producer = new SharedProducer(settings);
+    const sink = new KafkaEventSink({ producer, topic: settings.eventsTopic, limits: { maxBufferedItems: 100, maxBatchItems: 20, lingerMs: 5, maxBackoffMs: 500 } });
+    const instrumentation = new SendInstrumentation({ service: 'checkout', sink, recipientHashKey: KEY, tracer: new BasicTracerProvider().getTracer('t') });
+    const stub = await new StubProvider().start();
+    stub.reply({ status: 200, headers: { 'x-message-id': 'ok' }, body: { id: 'ok' } });
+    const send = instrumentFetch(instrumentation, { provider: 'relay' });
+    const sendMany = async (count: number, tag: string) => {
+      for (let i = 0; i < count; i += 1) {
+        const response = await send(`${stub.url}/emails`, { method: 'POST', body: '{}', sendlens: { messageId: `${tag}-${i}` } });
+        // The provider's own answer, untouched, broker or no broker.
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ id: 'ok' });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      instrumentation.drain();
+    };
+
+    try {
+      await sendMany(10, 'before');
+      expect(await sink.flush(20_000)).toBe(true);
+
+      await stopBroker(broker);
+      await sendMany(500, 'during');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const during = sink.stats();
+      expect(during.buffered + during.inFlight).toBeLessThanOrEqual(100);
+      expect(during.dropped).toBeGreaterThanOrEqual(400);
+      expect(during.failedDeliveries).toBeGreaterThan(0);
+
+      broker = await startBroker({ dir, ...ports, stopWithProcess: process.pid });
+      expect(await sink.flush(60_000)).toBe(true);
+      await sendMany(10, 'after');
+      expect(await sink.flush(20_000)).toBe(true);
+      const after = sink.stats();
+      // Nothing vanished: every event was delivered or counted as dropped.
+      expect(after.delivered + after.dropped).toBe(520);
+
+      const messages = await readTopic(broker.bootstrap, settings.eventsTopic, after.delivered, 60_000);
+      const ids = messages.map((m) => (JSON.parse(m.value.toString('utf8')) as SendEvent).message_id);
+      expect(ids.filter((id) => id.startsWith('before'))).toHaveLength(10);
+      expect(ids.filter((id) => id.startsWith('after'))).toHaveLength(10);
+      // The newest of the outage survived it; the oldest were dropped.
+      expect(ids).toContain('during-499');
+      expect(ids).not.toContain('during-0');
+    } finally {
+      await sink.close(1000);
+      await producer.disconnect();
+      await stub.stop();
+    }
+  }, 240_000);
+});
