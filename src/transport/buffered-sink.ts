@@ -1,26 +1,40 @@
 /**
  * The part of a sink that the send path touches: a fixed-size ring of items
  * and a delivery loop behind it. `push` is O(1), never waits and never
- * throws; when the ring is full the oldest item is dropped and counted. A
- * failed delivery puts its batch back at the front (as far as it fits) and
- * the loop backs off, so an outage costs at most the ring, never unbounded
- * memory, and the newest events survive it.
+ * throws; when the ring is full (in items or bytes) the oldest item is
+ * dropped and counted. A failed delivery puts its batch back at the front (as
+ * far as it fits) and the loop backs off, so an outage costs at most the
+ * ring, never unbounded memory, and the newest events survive it. A failure
+ * that no retry can fix (the broker refusing the batch itself) is counted as
+ * rejected instead of being retried forever.
  */
 export interface SinkLimits {
-  /** Items held while waiting for delivery; the memory bound of the sink. */
+  /** Items held while waiting for delivery. */
   maxBufferedItems: number;
+  /** Bytes held while waiting for delivery, as `weigh` counts them: the memory bound of the sink. */
+  maxBufferedBytes: number;
   /** Items per delivery. */
   maxBatchItems: number;
+  /** Bytes per delivery; keep it under the broker's `message.max.bytes` (1 MB by default). */
+  maxBatchBytes: number;
   /** How long a partial batch waits for company before it is delivered. */
   lingerMs: number;
   /** Longest wait between delivery attempts during an outage. */
   maxBackoffMs: number;
 }
 
-export const DEFAULT_SINK_LIMITS: SinkLimits = { maxBufferedItems: 20_000, maxBatchItems: 2_000, lingerMs: 20, maxBackoffMs: 5_000 };
+export const DEFAULT_SINK_LIMITS: SinkLimits = {
+  maxBufferedItems: 50_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  maxBatchItems: 5_000,
+  maxBatchBytes: 900 * 1024,
+  lingerMs: 20,
+  maxBackoffMs: 5_000,
+};
 
 export interface SinkStats {
   buffered: number;
+  bufferedBytes: number;
   inFlight: number;
   /** Items the delivery function accepted. */
   delivered: number;
@@ -30,12 +44,22 @@ export interface SinkStats {
   failed: number;
   /** Delivery attempts that failed. */
   failedDeliveries: number;
+  /** Items refused for good (a failure `isPermanent` says no retry can fix); never retried. */
+  rejected: number;
 }
 
 export interface SinkHooks {
   onDelivered?(count: number): void;
   onDropped?(count: number): void;
   onFailed?(count: number, error: unknown): void;
+  onRejected?(count: number, error: unknown): void;
+}
+
+export interface SinkPolicy<T> {
+  /** An item's size in bytes, for the byte limits; items count 1 byte each without it. */
+  weigh?: (item: T) => number;
+  /** True for a delivery failure that retrying cannot fix. */
+  isPermanent?: (error: unknown) => boolean;
 }
 
 export class BufferedSink<T> {
@@ -43,22 +67,30 @@ export class BufferedSink<T> {
   readonly #deliver: (batch: T[]) => Promise<void>;
   readonly #hooks: SinkHooks;
   readonly #ring: (T | undefined)[];
+  readonly #weights: Float64Array;
+  readonly #weigh: (item: T) => number;
+  readonly #isPermanent: (error: unknown) => boolean;
   #head = 0;
   #size = 0;
+  #bytes = 0;
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
   #failuresInARow = 0;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
-  #stats = { delivered: 0, dropped: 0, failed: 0, failedDeliveries: 0 };
+  #stats = { delivered: 0, dropped: 0, failed: 0, failedDeliveries: 0, rejected: 0 };
 
-  constructor(deliver: (batch: T[]) => Promise<void>, limits: Partial<SinkLimits> = {}, hooks: SinkHooks = {}) {
+  constructor(deliver: (batch: T[]) => Promise<void>, limits: Partial<SinkLimits> = {}, hooks: SinkHooks = {}, policy: SinkPolicy<T> = {}) {
     this.limits = { ...DEFAULT_SINK_LIMITS, ...limits };
-    if (this.limits.maxBufferedItems < 1 || this.limits.maxBatchItems < 1) throw new Error('sink limits must be at least 1');
+    const { maxBufferedItems, maxBatchItems, maxBufferedBytes, maxBatchBytes } = this.limits;
+    if (Math.min(maxBufferedItems, maxBatchItems, maxBufferedBytes, maxBatchBytes) < 1) throw new Error('sink limits must be at least 1');
     this.#deliver = deliver;
     this.#hooks = hooks;
-    this.#ring = new Array<T | undefined>(this.limits.maxBufferedItems);
+    this.#weigh = policy.weigh ?? (() => 1);
+    this.#isPermanent = policy.isPermanent ?? (() => false);
+    this.#ring = new Array<T | undefined>(maxBufferedItems);
+    this.#weights = new Float64Array(maxBufferedItems);
   }
 
   push(item: T): void {
@@ -66,20 +98,31 @@ export class BufferedSink<T> {
       this.#drop(1);
       return;
     }
+    const weight = this.#weigh(item);
+    if (weight > this.limits.maxBufferedBytes || weight > this.limits.maxBatchBytes) {
+      // Could never be held or delivered whole: refuse it now rather than clog the ring.
+      this.#reject(1, new Error(`item of ${weight} bytes exceeds the sink's batch or buffer limit`));
+      return;
+    }
     const capacity = this.#ring.length;
-    if (this.#size === capacity) {
+    while (this.#size === capacity || this.#bytes + weight > this.limits.maxBufferedBytes) {
+      this.#bytes -= this.#weights[this.#head] ?? 0;
+      this.#ring[this.#head] = undefined;
       this.#head = (this.#head + 1) % capacity;
       this.#size -= 1;
       this.#drop(1);
     }
-    this.#ring[(this.#head + this.#size) % capacity] = item;
+    const slot = (this.#head + this.#size) % capacity;
+    this.#ring[slot] = item;
+    this.#weights[slot] = weight;
     this.#size += 1;
-    if (this.#size >= this.limits.maxBatchItems) this.#schedule(0);
+    this.#bytes += weight;
+    if (this.#size >= this.limits.maxBatchItems || this.#bytes >= this.limits.maxBatchBytes) this.#schedule(0);
     else this.#schedule(this.limits.lingerMs);
   }
 
   stats(): SinkStats {
-    return { buffered: this.#size, inFlight: this.#inFlight, ...this.#stats };
+    return { buffered: this.#size, bufferedBytes: this.#bytes, inFlight: this.#inFlight, ...this.#stats };
   }
 
   /** Resolves true once everything pushed so far is delivered, false if that takes longer than `timeoutMs`. */
@@ -116,6 +159,11 @@ export class BufferedSink<T> {
     this.#hooks.onDropped?.(count);
   }
 
+  #reject(count: number, error: unknown): void {
+    this.#stats.rejected += count;
+    this.#hooks.onRejected?.(count, error);
+  }
+
   #schedule(delayMs: number): void {
     if (this.#pumping) return;
     if (this.#timer !== undefined) {
@@ -130,30 +178,42 @@ export class BufferedSink<T> {
     this.#timer.unref();
   }
 
-  #take(): T[] {
-    const count = Math.min(this.#size, this.limits.maxBatchItems);
+  /** The oldest items, up to the batch limits in items and bytes (always at least one). */
+  #take(): { batch: T[]; weights: number[] } {
     const capacity = this.#ring.length;
-    const batch = new Array<T>(count);
-    for (let i = 0; i < count; i += 1) {
-      const index = (this.#head + i) % capacity;
-      batch[i] = this.#ring[index] as T;
-      this.#ring[index] = undefined;
+    const batch: T[] = [];
+    const weights: number[] = [];
+    let bytes = 0;
+    while (this.#size > 0 && batch.length < this.limits.maxBatchItems) {
+      const weight = this.#weights[this.#head] ?? 0;
+      if (batch.length > 0 && bytes + weight > this.limits.maxBatchBytes) break;
+      batch.push(this.#ring[this.#head] as T);
+      weights.push(weight);
+      bytes += weight;
+      this.#ring[this.#head] = undefined;
+      this.#head = (this.#head + 1) % capacity;
+      this.#size -= 1;
+      this.#bytes -= weight;
     }
-    this.#head = (this.#head + count) % capacity;
-    this.#size -= count;
-    return batch;
+    return { batch, weights };
   }
 
   /** Puts a failed batch back in front of newer items, keeping as much of its newest part as fits. */
-  #putBack(batch: T[]): void {
+  #putBack(batch: T[], weights: number[]): void {
     const capacity = this.#ring.length;
-    const room = capacity - this.#size;
-    const kept = batch.length <= room ? batch : batch.slice(batch.length - room);
-    if (kept.length < batch.length) this.#drop(batch.length - kept.length);
-    for (let i = kept.length - 1; i >= 0; i -= 1) {
+    let keepFrom = batch.length;
+    let bytes = this.#bytes;
+    while (keepFrom > 0 && this.#size + (batch.length - keepFrom) < capacity && bytes + (weights[keepFrom - 1] ?? 0) <= this.limits.maxBufferedBytes) {
+      keepFrom -= 1;
+      bytes += weights[keepFrom] ?? 0;
+    }
+    if (keepFrom > 0) this.#drop(keepFrom);
+    for (let i = batch.length - 1; i >= keepFrom; i -= 1) {
       this.#head = (this.#head - 1 + capacity) % capacity;
-      this.#ring[this.#head] = kept[i];
+      this.#ring[this.#head] = batch[i];
+      this.#weights[this.#head] = weights[i] ?? 0;
       this.#size += 1;
+      this.#bytes += weights[i] ?? 0;
     }
   }
 
@@ -162,7 +222,7 @@ export class BufferedSink<T> {
     this.#pumping = true;
     try {
       while (this.#size > 0) {
-        const batch = this.#take();
+        const { batch, weights } = this.#take();
         this.#inFlight = batch.length;
         try {
           await this.#deliver(batch);
@@ -170,11 +230,15 @@ export class BufferedSink<T> {
           this.#failuresInARow = 0;
           this.#hooks.onDelivered?.(batch.length);
         } catch (error) {
-          this.#stats.failed += batch.length;
           this.#stats.failedDeliveries += 1;
+          if (this.#isPermanent(error)) {
+            this.#reject(batch.length, error);
+            continue;
+          }
+          this.#stats.failed += batch.length;
           this.#failuresInARow += 1;
           this.#hooks.onFailed?.(batch.length, error);
-          this.#putBack(batch);
+          this.#putBack(batch, weights);
           this.#inFlight = 0;
           const backoff = Math.min(this.limits.maxBackoffMs, 100 * 2 ** Math.min(this.#failuresInARow - 1, 16));
           await new Promise((resolve) => setTimeout(resolve, backoff).unref());

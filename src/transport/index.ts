@@ -3,8 +3,8 @@
  * bounded buffer that never blocks or fails a send.
  */
 export { BufferedSink, DEFAULT_SINK_LIMITS } from './buffered-sink.js';
-export type { SinkLimits, SinkStats, SinkHooks } from './buffered-sink.js';
-export { KafkaEventSink, partitionKey } from './event-sink.js';
+export type { SinkLimits, SinkStats, SinkHooks, SinkPolicy } from './buffered-sink.js';
+export { KafkaEventSink, partitionKey, isPermanentKafkaError } from './event-sink.js';
 export type { KafkaEventSinkOptions } from './event-sink.js';
 export { KafkaSpanExporter } from './span-exporter.js';
 export { SharedProducer } from './producer.js';

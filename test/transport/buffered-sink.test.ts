@@ -98,4 +98,46 @@ describe('BufferedSink', () => {
     expect(stats.buffered).toBe(5);
     expect(stats.dropped).toBe(20_000 - 10);
   });
+
+  it('closes batches on bytes and bounds the buffer in bytes', async () => {
+    const d = controllableDelivery();
+    const sink = new BufferedSink<number>(d.deliver, { maxBatchItems: 1000, maxBatchBytes: 100, maxBufferedBytes: 1000, lingerMs: 1 }, {}, { weigh: () => 30 });
+    d.setUp(false);
+    for (let i = 0; i < 100; i += 1) sink.push(i);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sink.stats().bufferedBytes).toBeLessThanOrEqual(1000);
+    d.setUp(true);
+    expect(await sink.flush(5000)).toBe(true);
+    // 100-byte batches of 30-byte items: three per delivery.
+    expect(Math.max(...d.delivered.map((b) => b.length))).toBe(3);
+    expect(sink.stats().delivered + sink.stats().dropped).toBe(100);
+  });
+
+  it('rejects for good what no retry can fix, and keeps delivering the rest', async () => {
+    const delivered: string[] = [];
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
+    const sink = new BufferedSink<string>(
+      async (batch) => {
+        if (batch.includes('poison')) throw tooLarge;
+        delivered.push(...batch);
+      },
+      { maxBatchItems: 1, lingerMs: 1 },
+      {},
+      { isPermanent: (error) => (error as { type?: string }).type === 'MESSAGE_TOO_LARGE' },
+    );
+    for (const item of ['a', 'poison', 'b']) sink.push(item);
+    expect(await sink.flush(2000)).toBe(true);
+    expect(delivered).toEqual(['a', 'b']);
+    expect(sink.stats()).toMatchObject({ delivered: 2, rejected: 1, dropped: 0 });
+  });
+
+  it('refuses an item larger than a batch may be, instead of clogging the ring', async () => {
+    const d = controllableDelivery();
+    const sink = new BufferedSink<number>(d.deliver, { maxBatchBytes: 100, lingerMs: 1 }, {}, { weigh: (n) => n });
+    sink.push(500);
+    sink.push(5);
+    expect(await sink.flush(1000)).toBe(true);
+    expect(d.delivered.flat()).toEqual([5]);
+    expect(sink.stats().rejected).toBe(1);
+  });
 });

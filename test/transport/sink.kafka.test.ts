@@ -172,3 +172,16 @@ describe('a broker outage', () => {
     }
   }, 240_000);
 });
+
+describe('the event sink against broker limits', () => {
+  it('splits large volumes into batches the broker accepts (message.max.bytes 1 MB)', async () => {
+    const settings = testSettings();
+    const producer = new SharedProducer(settings);
+    // Uncompressed, 5,000 events are ~4 MB: one batch would be refused for good.
+    const sink = new KafkaEventSink({ producer, topic: settings.eventsTopic, compression: 'none', limits: { maxBatchItems: 5_000, lingerMs: 5 } });
+    for (let i = 0; i < 5_000; i += 1) sink.emit(sampleEvent({ message_id: `m-${i}`, error_message: 'x'.repeat(500) }));
+    expect(await sink.flush(60_000)).toBe(true);
+    expect(sink.stats()).toMatchObject({ delivered: 5_000, rejected: 0, dropped: 0 });
+    await producer.disconnect();
+  });
+});

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { KafkaEventSink, SharedProducer } from '../src/transport/index.js';
+import type { Compression, KafkaSettings } from '../src/transport/index.js';
+import { RecipientHasher, uuidv7 } from '../src/events/index.js';
+import type { SendEvent } from '../src/events/index.js';
+import { printTable, round, summarize } from './stats.js';
+
+const EVENTS = 200_000;
+const RUNS = 3;
+
+/** Realistic events: a mix of providers, senders, outcomes and codes, each with a unique recipient hash. */
+export function syntheticEvents(count: number): SendEvent[] {
+  const hasher = new RecipientHasher('bench-recipient-key-0123456789');
+  const providers = ['ses', 'resend', 'sendfleet', 'scaisend', 'relay'] as const;
+  const started = Date.now();
+  return Array.from({ length: count }, (_, i): SendEvent => {
+    const failed = i % 7 === 0;
+    return {
+      event_id: uuidv7(started + i),
+      schema_version: 1,
+      occurred_at: new Date(started + i).toISOString(),
+      service: 'checkout',
+      environment: 'bench',
+      provider: providers[i % providers.length] as SendEvent['provider'],
+      operation: 'send',
+      workspace: `ws-${i % 40}`,
+      sender_domain: `mail${i % 25}.example.com`,
+      recipient_domain: `example${i % 300}.org`,
+      recipient_hash: hasher.hash(`user${i}@example${i % 300}.org`),
+      recipient_count: 1,
+      message_id: `m-${i}`,
+      provider_message_id: failed ? '' : `pm-${i}`,
+      attempt: 1,
+      outcome: failed ? 'failed' : 'sent',
+      status: failed ? 429 : 200,
+      provider_code: failed ? 'rate_limit_exceeded' : null,
+      code: failed ? 'throttling.rate_limited' : null,
+      category: failed ? 'throttling' : null,
+      retry: failed ? 'retry_after' : null,
+      retry_after_ms: failed ? 1000 : null,
+      error_message: failed ? 'Too many requests.' : null,
+      latency_ms: 40 + (i % 50),
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    };
+  });
+}
+
+export interface ProducerResult {
+  compression: Compression;
+  eventsPerSecond: number;
+  megabytesPerSecond: number;
+  runs: number;
+}
+
+async function oneRun(settings: KafkaSettings, events: SendEvent[], compression: Compression): Promise<{ seconds: number; bytes: number }> {
+  const topic = `bench.events.${randomUUID().slice(0, 8)}`;
+  const producer = new SharedProducer(settings);
+  const sink = new KafkaEventSink({ producer, topic, compression, limits: { maxBufferedItems: events.length, maxBatchItems: 5_000, lingerMs: 5 } });
+  await producer.send(topic, [{ value: 'warm-up' }], compression); // connect and create the topic outside the timing
+  const bytes = events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
+  const started = performance.now();
+  for (const event of events) sink.emit(event);
+  const flushed = await sink.flush(120_000);
+  const seconds = (performance.now() - started) / 1000;
+  await sink.close(1000);
+  await producer.disconnect();
+  if (!flushed || sink.stats().delivered !== events.length) throw new Error(`producer bench: delivered ${sink.stats().delivered} of ${events.length}`);
+  return { seconds, bytes };
+}
+
+export async function benchProducerThroughput(settings: KafkaSettings): Promise<ProducerResult[]> {
+  const events = syntheticEvents(EVENTS);
+  const results = new Map<Compression, { seconds: number; bytes: number }[]>([['none', []], ['gzip', []]]);
+  for (let run = 0; run < RUNS; run += 1) {
+    for (const compression of run % 2 === 0 ? (['none', 'gzip'] as const) : (['gzip', 'none'] as const)) {
+      results.get(compression)?.push(await oneRun(settings, events, compression));
+    }
+  }
+  const rows = [...results].map(([compression, runs]): ProducerResult => {
+    const seconds = summarize(runs.map((r) => r.seconds)).median;
+    const bytes = runs[0]?.bytes ?? 0;
+    return { compression, eventsPerSecond: Math.round(EVENTS / seconds), megabytesPerSecond: round(bytes / seconds / 1e6, 1), runs: runs.length };
+  });
+  printTable(`Producer throughput into the local broker (${EVENTS} events per run, median of ${RUNS} runs, one process)`, ['compression', 'events/s', 'MB/s (JSON)'], rows.map((r) => [r.compression, r.eventsPerSecond, r.megabytesPerSecond]));
+  return rows;
+}
