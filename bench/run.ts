@@ -43,8 +43,16 @@ const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const outage = ['none', '10000', '100000'].map((mode) => JSON.parse(execFileSync(tsx, ['--expose-gc', script, mode], { encoding: 'utf8' }).trim().split('\n').pop() as string) as Record<string, number>);
 printTable(
   'Peak memory during a 600,000-event burst over 6 s with the broker down (fresh process each)',
-  ['buffer (events)', 'peak heap Δ MB', 'peak RSS Δ MB', 'dropped', 'held'],
-  outage.map((o) => [o.bufferedItems === 0 ? 'no sink (baseline)' : o.bufferedItems ?? 0, round(o.peakHeapDeltaMB ?? 0, 1), round(o.peakRssDeltaMB ?? 0, 1), o.dropped ?? 0, o.buffered ?? 0]),
+  ['buffer limit (events; 64 MiB)', 'peak heap Δ MB', 'peak RSS Δ MB', 'retained heap after GC MB', 'held', 'held MB (JSON)', 'dropped'],
+  outage.map((o) => [
+    o.bufferedItems === 0 ? 'no sink (baseline)' : o.bufferedItems ?? 0,
+    round(o.peakHeapDeltaMB ?? 0, 1),
+    round(o.peakRssDeltaMB ?? 0, 1),
+    round(o.retainedHeapMB ?? 0, 1),
+    o.buffered ?? 0,
+    round((o.bufferedBytes ?? 0) / 1e6, 1),
+    o.dropped ?? 0,
+  ]),
 );
 results.outageMemory = outage;
 

@@ -11,8 +11,17 @@ export interface KafkaEventSinkOptions {
   topic: string;
   limits?: Partial<SinkLimits>;
   compression?: Compression;
+  /**
+   * Events of one sender are packed into one Kafka message, as JSON Lines, up
+   * to this many bytes; 0 puts every event in a message of its own. kafkajs
+   * spends ~25 µs encoding each message, so one event per message caps a
+   * producer near 39k events/s on a 2-core machine (see `npm run bench`).
+   */
+  maxMessageBytes?: number;
   log?: (level: string, message: string) => void;
 }
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * The key that keeps one sender's events in order: all events of one sender
@@ -37,19 +46,45 @@ export function isPermanentKafkaError(error: unknown): boolean {
 type Serialized = Message & { key: string; value: string };
 
 /**
- * Send events onto Kafka as JSON, never blocking or failing the send path.
- * Events are serialized as they arrive (off the send path: instrumentation
- * hands them over after the call returned), so the buffer counts real bytes.
+ * Joins the events of each key into JSON Lines messages of at most
+ * `maxBytes`, keeping their order: a sender's events stay in sequence within
+ * a message and across messages (one key, one partition).
+ */
+export function packByKey(batch: readonly Serialized[], maxBytes: number): Serialized[] {
+  if (maxBytes <= 0) return [...batch];
+  const byKey = new Map<string, { lines: string[]; bytes: number }[]>();
+  for (const item of batch) {
+    let chunks = byKey.get(item.key);
+    if (!chunks) byKey.set(item.key, (chunks = []));
+    const last = chunks.at(-1);
+    if (last && last.bytes + item.value.length + 1 <= maxBytes) {
+      last.lines.push(item.value);
+      last.bytes += item.value.length + 1;
+    } else {
+      chunks.push({ lines: [item.value], bytes: item.value.length });
+    }
+  }
+  const messages: Serialized[] = [];
+  for (const [key, chunks] of byKey) for (const chunk of chunks) messages.push({ key, value: chunk.lines.join('\n') });
+  return messages;
+}
+
+/**
+ * Send events onto Kafka as JSON (JSON Lines: one or more events of one
+ * sender per message), never blocking or failing the send path. Events are
+ * serialized as they arrive (off the send path: instrumentation hands them
+ * over after the call returned), so the buffer counts real bytes.
  */
 export class KafkaEventSink implements SendEventSink {
   readonly #buffer: BufferedSink<Serialized>;
 
   constructor(options: KafkaEventSinkOptions) {
     const compression = options.compression ?? 'gzip';
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const log = options.log ?? (() => undefined);
     const metrics = sinkMetrics('events', () => this.#buffer.stats());
     this.#buffer = new BufferedSink<Serialized>(
-      (batch) => options.producer.send(options.topic, batch, compression),
+      (batch) => options.producer.send(options.topic, packByKey(batch, maxMessageBytes), compression),
       options.limits,
       {
         ...metrics,

@@ -42,19 +42,28 @@ export interface ReadMessage {
   value: Buffer;
 }
 
-/** Reads a topic from the beginning until `count` messages arrived (or throws after `timeoutMs`). */
-export async function readTopic(bootstrap: string, topic: string, count: number, timeoutMs = 30_000): Promise<ReadMessage[]> {
+/** Events in a message of the events topic: JSON Lines, one event per line. */
+export const eventLines = (message: ReadMessage): string[] => message.value.toString('utf8').split('\n').filter(Boolean);
+
+/**
+ * Reads a topic from the beginning until `count` items arrived (or throws
+ * after `timeoutMs`); an item is a message unless `itemsIn` counts otherwise.
+ */
+export async function readTopic(bootstrap: string, topic: string, count: number, timeoutMs = 30_000, itemsIn: (message: ReadMessage) => number = () => 1): Promise<ReadMessage[]> {
   const kafka = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, clientId: 'sendlens-test-reader' });
   const consumer = kafka.consumer({ groupId: `sendlens-test-${randomUUID()}` });
   const messages: ReadMessage[] = [];
+  let items = 0;
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${count} messages from ${topic} in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`read ${items} of ${count} from ${topic} in ${timeoutMs} ms`)), timeoutMs);
       const take = (partition: number, message: KafkaMessage) => {
-        messages.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value ?? Buffer.alloc(0) });
-        if (messages.length >= count) {
+        const read = { partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value ?? Buffer.alloc(0) };
+        messages.push(read);
+        items += itemsIn(read);
+        if (items >= count) {
           clearTimeout(timer);
           resolve();
         }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BufferedSink } from '../../src/transport/buffered-sink.js';
+import { packByKey } from '../../src/transport/index.js';
 
 /** A delivery function a test can open and close like a broker. */
 function controllableDelivery() {
@@ -139,5 +140,20 @@ describe('BufferedSink', () => {
     expect(await sink.flush(1000)).toBe(true);
     expect(d.delivered.flat()).toEqual([5]);
     expect(sink.stats().rejected).toBe(1);
+  });
+});
+
+describe('packByKey', () => {
+  const item = (key: string, value: string) => ({ key, value });
+
+  it('joins each key\'s events into JSON Lines, in order, within the byte limit', () => {
+    const batch = [item('a', '{"n":1}'), item('b', '{"n":2}'), item('a', '{"n":3}'), item('a', '{"n":4}'), item('b', '{"n":5}')];
+    expect(packByKey(batch, 16)).toEqual([item('a', '{"n":1}\n{"n":3}'), item('a', '{"n":4}'), item('b', '{"n":2}\n{"n":5}')]);
+    expect(packByKey(batch, 1000)).toEqual([item('a', '{"n":1}\n{"n":3}\n{"n":4}'), item('b', '{"n":2}\n{"n":5}')]);
+  });
+
+  it('puts every event in a message of its own when packing is off', () => {
+    const batch = [item('a', '1'), item('a', '2')];
+    expect(packByKey(batch, 0)).toEqual(batch);
   });
 });

@@ -14,7 +14,7 @@ import { KafkaEventSink, KafkaSpanExporter, SharedProducer, partitionKey } from 
 import { startBroker, stopBroker } from '../../scripts/kafka/local-broker.js';
 import type { BrokerHandle } from '../../scripts/kafka/local-broker.js';
 import { sampleEvent } from '../helpers/events.js';
-import { brokers, createTopic, readTopic, testSettings } from '../helpers/kafka.js';
+import { brokers, createTopic, eventLines, readTopic, testSettings } from '../helpers/kafka.js';
 import { StubProvider } from '../helpers/stub-provider.js';
 
 const KEY = 'test-recipient-key-0123456789';
@@ -38,20 +38,22 @@ describe('events and spans into the real broker', () => {
     expect(sink.stats()).toMatchObject({ delivered: 400, dropped: 0 });
     await producer.disconnect();
 
-    const messages = await readTopic(brokers(), settings.eventsTopic, 400);
-    const events = messages.map((m) => JSON.parse(m.value.toString('utf8')) as unknown);
+    const messages = await readTopic(brokers(), settings.eventsTopic, 400, 30_000, (m) => eventLines(m).length);
+    // Fewer messages than events: each carries one sender's events as JSON Lines.
+    expect(messages.length).toBeLessThan(400);
+    const events = messages.flatMap((m) => eventLines(m).map((line) => JSON.parse(line) as SendEvent));
     for (const event of events) expect(validateSendEvent(event)).toMatchObject({ ok: true });
-    expect(new Set(events.map((e) => (e as SendEvent).event_id))).toEqual(new Set(sent.map((e) => e.event_id)));
+    expect(events.map((e) => e.event_id).sort()).toEqual(sent.map((e) => e.event_id).sort());
 
     const partitionOf = new Map<string, number>();
     for (const m of messages) {
-      expect(m.key).toBe(partitionKey(JSON.parse(m.value.toString('utf8')) as SendEvent));
+      for (const line of eventLines(m)) expect(m.key).toBe(partitionKey(JSON.parse(line) as SendEvent));
       const known = partitionOf.get(m.key as string);
       if (known !== undefined) expect(m.partition).toBe(known);
       partitionOf.set(m.key as string, m.partition);
     }
     for (const sender of senders) {
-      const order = messages.filter((m) => m.key === `acme/${sender}`).map((m) => (JSON.parse(m.value.toString('utf8')) as SendEvent).message_id);
+      const order = messages.filter((m) => m.key === `acme/${sender}`).flatMap((m) => eventLines(m).map((line) => (JSON.parse(line) as SendEvent).message_id));
       expect(order).toEqual(sent.filter((e) => e.sender_domain === sender).map((e) => e.message_id));
     }
   });
@@ -158,8 +160,8 @@ describe('a broker outage', () => {
       // Nothing vanished: every event was delivered or counted as dropped.
       expect(after.delivered + after.dropped).toBe(520);
 
-      const messages = await readTopic(broker.bootstrap, settings.eventsTopic, after.delivered, 60_000);
-      const ids = messages.map((m) => (JSON.parse(m.value.toString('utf8')) as SendEvent).message_id);
+      const messages = await readTopic(broker.bootstrap, settings.eventsTopic, after.delivered, 60_000, (m) => eventLines(m).length);
+      const ids = messages.flatMap((m) => eventLines(m).map((line) => (JSON.parse(line) as SendEvent).message_id));
       expect(ids.filter((id) => id.startsWith('before'))).toHaveLength(10);
       expect(ids.filter((id) => id.startsWith('after'))).toHaveLength(10);
       // The newest of the outage survived it; the oldest were dropped.
