@@ -1,7 +1,7 @@
 // Writes everything generated from code: docs/catalog.md and the JSON Schemas in schemas/.
 // Tests fail when any of them is stale: run `npm run generate` after changing a table or a contract.
 import { writeFileSync } from 'node:fs';
-import { SendEventSchema } from '../src/events/index.js';
+import { SendEventSchema, renderSendEventMarkdown } from '../src/events/index.js';
 import { normalizedErrorJsonSchema, renderCatalogMarkdown } from '../src/normalize/index.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -9,6 +9,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 const outputs: [string, string][] = [
   ['docs/catalog.md', renderCatalogMarkdown()],
   ['schemas/normalized-error.v1.json', json(normalizedErrorJsonSchema())],
+  ['docs/send-event.md', renderSendEventMarkdown()],
   ['schemas/send-event.v1.json', json({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...SendEventSchema })],
 ];
 for (const [path, content] of outputs) {

@@ -11,7 +11,6 @@ import { ALL_CODES, CATEGORIES, PROVIDERS, RETRY_CLASSES } from '../normalize/in
 export const SEND_EVENT_SCHEMA_VERSION = 1;
 
 const literals = <T extends string>(values: readonly T[]): TLiteral<T>[] => values.map((value) => Type.Literal(value));
-const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** The operations sendlens tells apart; dashboards group by them, so the list is closed. */
 export const OPERATIONS = ['send', 'send_batch', 'domain_verify', 'domain_manage', 'webhook_manage', 'template_manage', 'suppression_manage', 'other'] as const;
@@ -26,31 +25,31 @@ const DOMAIN = { maxLength: 253 };
 export const SendEventSchema = Type.Object(
   {
     event_id: Type.String({ pattern: UUID_V7, description: 'UUIDv7: unique per attempt, time-ordered; the deduplication key.' }),
-    schema_version: Type.Literal(SEND_EVENT_SCHEMA_VERSION),
+    schema_version: Type.Literal(SEND_EVENT_SCHEMA_VERSION, { description: 'The contract version; 1.' }),
     occurred_at: Type.String({ pattern: UTC_MILLIS, description: 'When the attempt started, UTC, milliseconds: 2026-11-22T12:00:00.123Z.' }),
     service: Type.String({ minLength: 1, maxLength: 128, description: 'The sending service (OTel service.name).' }),
-    environment: Type.String({ maxLength: 64 }),
-    provider: Type.Union(literals(PROVIDERS)),
-    operation: Type.Union(literals(OPERATIONS)),
+    environment: Type.String({ maxLength: 64, description: 'Deployment environment (production, staging); empty when unset.' }),
+    provider: Type.Union(literals(PROVIDERS), { description: 'The provider called: relay, sendfleet, ses, scaisend, resend.' }),
+    operation: Type.Union(literals(OPERATIONS), { description: 'What the call did: send, send_batch, domain_verify, domain_manage, webhook_manage, template_manage, suppression_manage, other.' }),
     workspace: Type.String({ maxLength: 128, description: 'Tenant or account the send belongs to; empty when unknown.' }),
     sender_domain: Type.String({ ...DOMAIN, description: 'Domain of the From address, lower case.' }),
     recipient_domain: Type.String({ ...DOMAIN, description: 'Domain of the first recipient, lower case.' }),
     recipient_hash: Type.String({ pattern: '^([0-9a-f]{64})?$', description: 'HMAC-SHA256 of the first recipient address under the configured key; the address itself is never kept.' }),
-    recipient_count: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    recipient_count: Type.Integer({ minimum: 0, maximum: 100_000, description: 'How many recipients the call addressed.' }),
     message_id: Type.String({ maxLength: 256, description: "The caller's own message id, if any." }),
     provider_message_id: Type.String({ maxLength: 256, description: "The provider's id for an accepted message." }),
-    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
-    outcome: Type.Union(literals(OUTCOMES)),
-    status: nullable(Type.Integer({ minimum: 100, maximum: 599 })),
-    provider_code: nullable(Type.String({ maxLength: 200 })),
-    code: nullable(Type.Union(literals(ALL_CODES))),
-    category: nullable(Type.Union(literals(Object.keys(CATEGORIES)))),
-    retry: nullable(Type.Union(literals(RETRY_CLASSES))),
-    retry_after_ms: nullable(Type.Integer({ minimum: 0 })),
-    error_message: nullable(Type.String({ maxLength: 1000, description: 'The provider message, scrubbed of addresses and credentials.' })),
-    latency_ms: Type.Number({ minimum: 0 }),
-    trace_id: Type.String({ pattern: '^([0-9a-f]{32})?$' }),
-    span_id: Type.String({ pattern: '^([0-9a-f]{16})?$' }),
+    attempt: Type.Integer({ minimum: 1, maximum: 1000, description: '1 for the first try; each retry is its own event.' }),
+    outcome: Type.Union(literals(OUTCOMES), { description: 'sent: the provider accepted the call; failed: it did not (see code).' }),
+    status: Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Null()], { description: 'HTTP status; null when there was no HTTP answer.' }),
+    provider_code: Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { description: "The provider's own error code, kept beside the normalized one." }),
+    code: Type.Union([Type.Union(literals(ALL_CODES)), Type.Null()], { description: 'The normalized error code (category.reason); null when sent.' }),
+    category: Type.Union([Type.Union(literals(Object.keys(CATEGORIES))), Type.Null()], { description: 'The category of code; null when sent.' }),
+    retry: Type.Union([Type.Union(literals(RETRY_CLASSES)), Type.Null()], { description: 'The retry class of code: never, backoff, retry_after, once, at_reset, later.' }),
+    retry_after_ms: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'How long the provider asked to wait, when it said.' }),
+    error_message: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], { description: 'The provider message, scrubbed of addresses and credentials.' }),
+    latency_ms: Type.Number({ minimum: 0, description: 'How long the provider call took, in milliseconds.' }),
+    trace_id: Type.String({ pattern: '^([0-9a-f]{32})?$', description: "The attempt span's trace id (hex); empty when not traced." }),
+    span_id: Type.String({ pattern: '^([0-9a-f]{16})?$', description: "The attempt span's id (hex); empty when not traced." }),
   },
   {
     $id: 'https://sendlens.dev/schemas/send-event.v1.json',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { RecipientHasher, SendEventSchema, canonicalAddress, domainOf, uuidv7, uuidv7Time, validateSendEvent } from '../../src/events/index.js';
+import { RecipientHasher, SendEventSchema, renderSendEventMarkdown, canonicalAddress, domainOf, uuidv7, uuidv7Time, validateSendEvent } from '../../src/events/index.js';
 import { sampleEvent } from '../helpers/events.js';
 
 describe('the send-event contract', () => {
@@ -12,6 +12,12 @@ describe('the send-event contract', () => {
     const validate = new Ajv2020().compile(committed);
     expect(validate(sampleEvent())).toBe(true);
     expect(validate({ ...sampleEvent(), code: 'nope.nope' })).toBe(false);
+  });
+
+  it('docs/send-event.md is what the contract generates, with every field', () => {
+    const committed = readFileSync(new URL('../../docs/send-event.md', import.meta.url), 'utf8');
+    expect(committed).toBe(renderSendEventMarkdown());
+    for (const field of Object.keys(SendEventSchema.properties)) expect(committed).toContain(`| \`${field}\` |`);
   });
 
   it('accepts a failed and a sent attempt', () => {
