@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { runCatalog } from './commands/catalog.js';
 import { runNormalize } from './commands/normalize.js';
+import { runMigrate } from './commands/migrate.js';
+import { runIngest } from './commands/ingest.js';
 import { UsageError } from './errors.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -43,6 +45,28 @@ program
   .option('--provider <id>', 'only this provider (relay, sendfleet, ses, scaisend, resend)')
   .action((options: { json?: boolean; provider?: string }) => {
     process.exitCode = runCatalog(options, process.stdout);
+  });
+
+program
+  .command('migrate')
+  .description('Create or update the ClickHouse schema (embedded by default, CLICKHOUSE_URL for a server); idempotent.')
+  .option('--print', 'print the DDL rendered for this configuration instead of applying it')
+  .option('--cluster <name>', 'render ON CLUSTER DDL with Replicated engines (also SENDLENS_CLICKHOUSE_CLUSTER)')
+  .option('--json', 'print the result as JSON')
+  .action(async (options: { print?: boolean; json?: boolean; cluster?: string }) => {
+    process.exitCode = await runMigrate(options, process.stdout);
+  });
+
+program
+  .command('ingest')
+  .description('Load events from Kafka into ClickHouse until SIGTERM (consumer group; offsets committed after each insert).')
+  .option('--group <id>', 'consumer group id', 'sendlens-ingest')
+  .option('--max-invalid-ratio <ratio>', 'stop when more than this share of events (0-1) is invalid', '0.5')
+  .option('--batch-rows <n>', 'rows per batch (default 50000)')
+  .option('--batch-wait-ms <ms>', 'longest a batch waits before it is written (default 1000)')
+  .option('--no-migrate', 'do not apply the schema before starting')
+  .action(async (options: { group?: string; maxInvalidRatio?: string; batchRows?: string; batchWaitMs?: string; migrate?: boolean }) => {
+    process.exitCode = await runIngest(options);
   });
 
 try {

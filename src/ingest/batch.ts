@@ -1,0 +1,71 @@
+import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
+
+export interface BatchLimits {
+  /** Rows across tables. */
+  maxRows: number;
+  /** JSON bytes across tables. */
+  maxBytes: number;
+  /** Age of the oldest message in the batch. */
+  maxWaitMs: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 50_000, maxBytes: 32 * 1024 * 1024, maxWaitMs: 1000 };
+
+/**
+ * The messages of one partition since its last commit, decoded. A batch
+ * covers a contiguous offset range, which names it: the range gives the
+ * insert deduplication token, and a batch that must be replayed after a crash
+ * is closed exactly at the end of the range it had before.
+ */
+export class PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  firstOffset: bigint | null = null;
+  lastOffset: bigint | null = null;
+  readonly rows = new Map<string, Row[]>();
+  readonly deadLetters: DeadLetter[] = [];
+  rowCount = 0;
+  bytes = 0;
+  openedAt = 0;
+  /** Set when this batch replays a logged one: it closes at exactly this offset. */
+  replayUntil: bigint | null = null;
+
+  constructor(topic: string, partition: number) {
+    this.topic = topic;
+    this.partition = partition;
+  }
+
+  get empty(): boolean {
+    return this.firstOffset === null;
+  }
+
+  add(message: SourceMessage, decoded: Decoded, now: number): void {
+    if (this.firstOffset === null) {
+      this.firstOffset = message.offset;
+      this.openedAt = now;
+    }
+    this.lastOffset = message.offset;
+    for (const [table, rows] of decoded.rows) {
+      let into = this.rows.get(table);
+      if (!into) this.rows.set(table, (into = []));
+      for (const row of rows) {
+        into.push(row);
+        this.bytes += row.text.length + 1;
+      }
+      this.rowCount += rows.length;
+    }
+    this.deadLetters.push(...decoded.deadLetters);
+  }
+
+  /** Whether the batch must be written now. */
+  due(limits: BatchLimits, now: number): boolean {
+    if (this.empty) return false;
+    if (this.replayUntil !== null) return (this.lastOffset ?? -1n) >= this.replayUntil;
+    return this.rowCount >= limits.maxRows || this.bytes >= limits.maxBytes || now - this.openedAt >= limits.maxWaitMs;
+  }
+
+  /** Names this batch: the same offset range always gives the same token. */
+  token(): string {
+    return `${this.topic}:${this.partition}:${this.firstOffset}-${this.lastOffset}`;
+  }
+}

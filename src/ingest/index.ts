@@ -1,0 +1,16 @@
+/**
+ * ingest: loads events (and spans) into ClickHouse as composable steps:
+ * decode → batch → write → commit. `KafkaIngest` feeds them from a consumer
+ * group; the in-process pipeline feeds them from instrumentation directly.
+ */
+export { decodeSendEvents, SEND_EVENTS_TABLE, MAX_MESSAGE_BYTES, MAX_EVENT_LINE_BYTES } from './decode.js';
+export { PartitionBatch, DEFAULT_BATCH_LIMITS } from './batch.js';
+export type { BatchLimits } from './batch.js';
+export { BatchWriter, BATCH_LOG_TABLE, isDataError, clickhouseErrorCode } from './write.js';
+export type { WriterOptions, ReplayBoundary } from './write.js';
+export { PartitionLoader } from './loader.js';
+export type { DeadLetterSink, Commit, PartitionLoaderOptions, LoaderStats } from './loader.js';
+export { InvalidRatioGuard, InvalidRatioExceeded } from './guard.js';
+export { KafkaIngest, DEFAULT_GROUP_ID, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MAX_INVALID_RATIO } from './kafka-ingest.js';
+export type { IngestOptions, Log } from './kafka-ingest.js';
+export type { SourceMessage, DeadLetter, Decoded, Row, TableRows } from './types.js';

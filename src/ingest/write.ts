@@ -1,0 +1,154 @@
+import { Readable } from 'node:stream';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { PartitionBatch } from './batch.js';
+import type { DeadLetter, Row } from './types.js';
+
+export const BATCH_LOG_TABLE = 'sendlens_ingest_batches';
+
+/**
+ * ClickHouse error codes that say the data itself is refused: the same rows
+ * would be refused again, so they are bisected down to the offending row
+ * (dead-lettered) instead of retried. Everything else (network, overload,
+ * too many parts, a server restarting) is retried with backoff.
+ */
+const DATA_ERROR_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131, 349, 1000]);
+
+export function clickhouseErrorCode(error: unknown): number | null {
+  const { code, clickhouseCode } = (error ?? {}) as { code?: unknown; clickhouseCode?: unknown };
+  const value = clickhouseCode ?? code;
+  const number = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : Number.NaN;
+  return Number.isInteger(number) ? number : null;
+}
+
+export function isDataError(error: unknown): boolean {
+  const code = clickhouseErrorCode(error);
+  return code !== null && DATA_ERROR_CODES.has(code);
+}
+
+export interface WriterOptions {
+  database: string;
+  consumerGroup: string;
+  /** Backoff between retries of a failing insert. */
+  initialRetryMs?: number;
+  maxRetryMs?: number;
+  /** Called while a write waits to retry (to keep the group session alive), and to log. */
+  onRetry?: (error: unknown, attempt: number, waitMs: number) => void | Promise<void>;
+  /** Retries stop (the write throws) once this says no, e.g. on shutdown. */
+  keepTrying?: () => boolean;
+  /** Called after a batch is written and before it is committed: the window crash tests aim at. */
+  afterWrite?: (batch: PartitionBatch) => void;
+}
+
+export interface ReplayBoundary {
+  lastOffset: bigint;
+  token: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes batches to ClickHouse so that a batch written twice counts once:
+ * the batch's offset range goes to the batch log first, then each table's
+ * rows go in one insert whose deduplication token is derived from that range
+ * (and carried into the materialized views' inserts).
+ */
+export class BatchWriter {
+  readonly #client: ClickHouseClient;
+  readonly #options: Required<Omit<WriterOptions, 'onRetry' | 'afterWrite'>> & Pick<WriterOptions, 'onRetry' | 'afterWrite'>;
+
+  constructor(client: ClickHouseClient, options: WriterOptions) {
+    this.#client = client;
+    this.#options = { initialRetryMs: 200, maxRetryMs: 10_000, keepTrying: () => true, ...options };
+  }
+
+  /** The logged batch of this partition that starts at `offset`, if a previous owner began one. */
+  async replayBoundary(topic: string, partition: number, offset: bigint): Promise<ReplayBoundary | null> {
+    const rows = await this.#retrying(async () => {
+      const result = await this.#client.query({
+        query: `SELECT toString(last_offset) AS last_offset, token FROM ${this.#options.database}.${BATCH_LOG_TABLE} FINAL
+                WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition = {partition:UInt32} AND first_offset = {offset:UInt64}
+                ORDER BY written_at DESC LIMIT 1`,
+        query_params: { group: this.#options.consumerGroup, topic, partition, offset: offset.toString() },
+        format: 'JSONEachRow',
+      });
+      return (await result.json()) as { last_offset: string; token: string }[];
+    });
+    const found = rows[0];
+    return found ? { lastOffset: BigInt(found.last_offset), token: found.token } : null;
+  }
+
+  /**
+   * Writes the batch; returns rows ClickHouse refused for good (to dead-letter).
+   * Throws only when `keepTrying` says stop.
+   */
+  async write(batch: PartitionBatch): Promise<DeadLetter[]> {
+    if (batch.firstOffset === null || batch.lastOffset === null) return [];
+    const token = batch.token();
+    const refused: DeadLetter[] = [];
+    if (batch.rowCount > 0) {
+      await this.#retrying(() =>
+        this.#client.insert({
+          table: `${this.#options.database}.${BATCH_LOG_TABLE}`,
+          values: [{ consumer_group: this.#options.consumerGroup, topic: batch.topic, partition: batch.partition, first_offset: batch.firstOffset?.toString(), last_offset: batch.lastOffset?.toString(), token }],
+          format: 'JSONEachRow',
+        }),
+      );
+    }
+    for (const [table, rows] of batch.rows) {
+      if (rows.length > 0) refused.push(...(await this.#insertBisecting(batch, table, rows, `${token}:${table}`)));
+    }
+    this.#options.afterWrite?.(batch);
+    return refused;
+  }
+
+  async #insertBisecting(batch: PartitionBatch, table: string, rows: Row[], token: string): Promise<DeadLetter[]> {
+    try {
+      await this.#retrying(() => this.#insert(table, rows, token), isDataError);
+      return [];
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      if (rows.length === 1) {
+        const row = rows[0] as Row;
+        const reason = `rejected by ClickHouse (code ${clickhouseErrorCode(error)}): ${(error as Error).message.split('\n')[0]}`;
+        return [{ reason, topic: batch.topic, partition: batch.partition, offset: row.offset, line: row.line, original: Buffer.from(row.text) }];
+      }
+      // Halves get tokens of their own, derived the same way on every replay.
+      const middle = Math.ceil(rows.length / 2);
+      return [
+        ...(await this.#insertBisecting(batch, table, rows.slice(0, middle), `${token}/0`)),
+        ...(await this.#insertBisecting(batch, table, rows.slice(middle), `${token}/1`)),
+      ];
+    }
+  }
+
+  async #insert(table: string, rows: Row[], token: string): Promise<void> {
+    const result = await this.#client.exec({
+      query: `INSERT INTO ${this.#options.database}.${table} FORMAT JSONEachRow`,
+      values: Readable.from([Buffer.from(rows.map((row) => row.text).join('\n'))], { objectMode: false }),
+      clickhouse_settings: {
+        insert_deduplication_token: token,
+        insert_deduplicate: 1,
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        date_time_input_format: 'best_effort',
+        input_format_null_as_default: 1,
+        async_insert: 0,
+      },
+    });
+    result.stream.resume();
+  }
+
+  /** Runs `operation` until it succeeds, backing off; a `final` error or a stop request ends it. */
+  async #retrying<T>(operation: () => Promise<T>, final: (error: unknown) => boolean = () => false): Promise<T> {
+    let wait = this.#options.initialRetryMs;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (final(error) || !this.#options.keepTrying()) throw error;
+        await this.#options.onRetry?.(error, attempt, wait);
+        await sleep(wait);
+        wait = Math.min(this.#options.maxRetryMs, wait * 2);
+      }
+    }
+  }
+}
