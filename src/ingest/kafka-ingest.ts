@@ -76,6 +76,7 @@ function toSource(topic: string, partition: number, message: KafkaMessage): Sour
  */
 export class KafkaIngest {
   readonly #options: IngestOptions;
+  readonly #kafka: InstanceType<typeof Kafka>;
   readonly #consumer: Consumer;
   readonly #producer: SharedProducer;
   readonly #writer: BatchWriter;
@@ -102,6 +103,7 @@ export class KafkaIngest {
       if (level === 'error' || level === 'warn') this.#log(level, message);
     };
     const kafka = new Kafka(kafkaClientConfig(options.kafka, kafkaLog));
+    this.#kafka = kafka;
     this.#consumer = kafka.consumer({
       groupId: options.groupId ?? DEFAULT_GROUP_ID,
       sessionTimeout: 30_000,
@@ -174,6 +176,7 @@ export class KafkaIngest {
   }
 
   async start(): Promise<void> {
+    await this.#ensureDeadLetterTopic();
     await this.#consumer.connect();
     for (const topic of this.#decoders.keys()) await this.#consumer.subscribe({ topic, fromBeginning: true });
     // A rebalance may move partitions away: write what is pending now (its commit may be refused;
@@ -212,6 +215,19 @@ export class KafkaIngest {
     this.#log('info', 'ingest started', { topics: [...this.#decoders.keys()], group: this.#options.groupId ?? DEFAULT_GROUP_ID });
   }
 
+  /** Dead letters must have somewhere to go before the first batch needs them. */
+  async #ensureDeadLetterTopic(): Promise<void> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const topic = this.#deadLetters.topic;
+      const existing = await admin.listTopics();
+      if (!existing.includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async #settleLoaders(why: string): Promise<void> {
     const loaders = [...this.#loaders.values()];
     this.#loaders.clear();
@@ -232,7 +248,7 @@ export class KafkaIngest {
       this.#fatal = error;
       this.#log('error', 'ingest stopping', { error: error.message });
     }
-    void this.stop();
+    this.stop().catch(() => undefined); // the outcome is reported through `done`
   }
 
   /** Flushes and commits what is pending, leaves the group, disconnects. */

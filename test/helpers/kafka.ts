@@ -75,3 +75,30 @@ export async function readTopic(bootstrap: string, topic: string, count: number,
   }
   return messages;
 }
+
+/** True once the group has committed every partition of the topic up to its end. */
+export async function fullyCommitted(groupId: string, topic: string, bootstrap = brokers()): Promise<boolean> {
+  const admin = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const ends = await admin.fetchTopicOffsets(topic);
+    const done = new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    // An empty partition (high watermark 0) has nothing to commit.
+    return ends.every((end) => Number(end.high) === 0 || (done.get(end.partition) ?? -1) >= Number(end.high));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Messages the group has committed on the topic (0 when it committed nothing). */
+export async function committedMessages(groupId: string, topic: string, bootstrap = brokers()): Promise<number> {
+  const admin = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
