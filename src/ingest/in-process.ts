@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SendEvent } from '../events/index.js';
+import type { SendEventSink } from '../instrument/index.js';
+import { BufferedSink } from '../transport/index.js';
+import type { SinkLimits, SinkStats } from '../transport/index.js';
+import { DEFAULT_BATCH_LIMITS } from './batch.js';
+import { decodeSendEvents } from './decode.js';
+import { InvalidRatioGuard } from './guard.js';
+import { PartitionLoader } from './loader.js';
+import type { DeadLetterSink } from './loader.js';
+import type { DeadLetter } from './types.js';
+import { BatchWriter } from './write.js';
+
+/** Dead letters of the in-process pipeline go to a JSON Lines file, since there is no Kafka to hold them. */
+export class FileDeadLetters implements DeadLetterSink {
+  constructor(readonly path: string) {}
+
+  async send(letters: DeadLetter[]): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const lines = letters.map((l) => JSON.stringify({ reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset.toString(), line: l.line, original: l.original.toString('utf8') }));
+    await appendFile(this.path, `${lines.join('\n')}\n`);
+  }
+}
+
+export interface InProcessOptions {
+  client: ClickHouseClient;
+  database: string;
+  /** Where dead letters are appended (JSON Lines). */
+  deadLetterFile: string;
+  sinkLimits?: Partial<SinkLimits>;
+  batchRows?: number;
+}
+
+/**
+ * Single-process mode: no Kafka. Instrumentation hands events to this sink,
+ * which runs the very same steps as `sendlens ingest` (decode and validate,
+ * batch, write with a deduplication token, and a no-op commit) in this
+ * process. The send path sees the same bounded, never-blocking buffer as
+ * with Kafka. Offsets are a counter under a run id, so tokens never repeat
+ * across runs.
+ */
+export class InProcessPipeline implements SendEventSink {
+  readonly #buffer: BufferedSink<string>;
+  readonly #loader: PartitionLoader;
+  readonly #topic = `in-process-${randomUUID()}`;
+  #offset = 0n;
+
+  constructor(options: InProcessOptions) {
+    const writer = new BatchWriter(options.client, { database: options.database, consumerGroup: 'in-process' });
+    this.#loader = new PartitionLoader(this.#topic, 0, {
+      decode: decodeSendEvents,
+      writer,
+      deadLetters: new FileDeadLetters(options.deadLetterFile),
+      commit: async () => undefined,
+      // The buffer below already batches; each delivery becomes one write.
+      limits: { ...DEFAULT_BATCH_LIMITS, maxRows: options.batchRows ?? DEFAULT_BATCH_LIMITS.maxRows },
+      // Our own instrumentation writes these events: an invalid one is a bug, never a reason to stop.
+      guard: new InvalidRatioGuard(1),
+    });
+    this.#buffer = new BufferedSink<string>(
+      async (lines) => {
+        const first = this.#offset;
+        this.#offset += BigInt(lines.length);
+        await this.#loader.submit(lines.map((line, i) => ({ topic: this.#topic, partition: 0, offset: first + BigInt(i), key: null, value: Buffer.from(line) })));
+        await this.#loader.flushAll();
+      },
+      { maxBatchItems: 10_000, lingerMs: 200, ...options.sinkLimits },
+      {},
+      { weigh: (line) => line.length },
+    );
+  }
+
+  emit(event: SendEvent): void {
+    this.#buffer.push(JSON.stringify(event));
+  }
+
+  stats(): SinkStats {
+    return this.#buffer.stats();
+  }
+
+  /** Resolves true once every event emitted so far is in ClickHouse. */
+  flush(timeoutMs?: number): Promise<boolean> {
+    return this.#buffer.flush(timeoutMs);
+  }
+
+  close(timeoutMs?: number): Promise<boolean> {
+    return this.#buffer.close(timeoutMs);
+  }
+}
