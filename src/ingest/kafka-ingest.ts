@@ -36,6 +36,7 @@ export interface IngestOptions {
 export const DEFAULT_GROUP_ID = 'sendlens-ingest';
 export const DEFAULT_DEAD_LETTER_TOPIC = 'email.send.events.dlq';
 export const DEFAULT_MAX_INVALID_RATIO = 0.5;
+const LAG_INTERVAL_MS = 10_000;
 
 /** Dead letters onto a Kafka topic: the original bytes, and why and where from in headers. */
 class KafkaDeadLetters implements DeadLetterSink {
@@ -89,6 +90,9 @@ export class KafkaIngest {
   #heartbeat: (() => Promise<void>) | undefined;
   #ticker: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  #lagTimer: NodeJS.Timeout | undefined;
+  /** Messages not yet committed, per topic, as last measured. */
+  readonly lag = new Map<string, number>();
   #stopping = false;
   #fatal: Error | undefined;
   #settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
@@ -141,6 +145,11 @@ export class KafkaIngest {
     const letters = meter.createCounter('sendlens.ingest.dead_letters', { description: 'Messages or lines sent to the dead-letter topic', unit: '{message}' });
     const sizes = meter.createHistogram('sendlens.ingest.batch.rows', { description: 'Rows per written batch', unit: '{row}' });
     const durations = meter.createHistogram('sendlens.ingest.batch.duration', { description: 'Time to write and commit a batch', unit: 'ms' });
+    meter
+      .createObservableGauge('sendlens.ingest.lag', { description: 'Messages not yet committed by the group, per topic', unit: '{message}' })
+      .addCallback((result) => {
+        for (const [topic, lag] of this.lag) result.observe(lag, { topic });
+      });
     this.#onBatch = (info) => {
       rows.add(info.rows, { topic: info.topic });
       if (info.deadLetters > 0) letters.add(info.deadLetters, { topic: info.topic });
@@ -210,9 +219,31 @@ export class KafkaIngest {
         loader.flushIfDue(now).catch((error: unknown) => this.#log('warn', 'timed flush failed; will retry', { error: (error as Error).message }));
       }
     }, 100);
+    this.#lagTimer = setInterval(() => void this.#measureLag(), LAG_INTERVAL_MS);
+    this.#lagTimer.unref();
     // Long writes (a struggling ClickHouse) must not cost the group membership.
     this.#heartbeatTimer = setInterval(() => void this.#heartbeat?.().catch(() => undefined), 3_000);
     this.#log('info', 'ingest started', { topics: [...this.#decoders.keys()], group: this.#options.groupId ?? DEFAULT_GROUP_ID });
+  }
+
+  /** Lag per topic: the end of each partition minus what the group committed. */
+  async #measureLag(): Promise<void> {
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      const groupId = this.#options.groupId ?? DEFAULT_GROUP_ID;
+      for (const topic of this.#decoders.keys()) {
+        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+        const done = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+        const lag = ends.reduce((sum, end) => sum + Math.max(0, Number(end.high) - (done.get(end.partition) ?? Number(end.low))), 0);
+        this.lag.set(topic, lag);
+        this.#log('info', 'lag', { topic, lag, ...this.totals });
+      }
+    } catch (error) {
+      this.#log('warn', 'could not measure lag', { error: (error as Error).message });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** Dead letters must have somewhere to go before the first batch needs them. */
@@ -257,6 +288,7 @@ export class KafkaIngest {
     this.#stopping = true;
     clearInterval(this.#ticker);
     clearInterval(this.#heartbeatTimer);
+    clearInterval(this.#lagTimer);
     try {
       if (!this.#fatal) {
         this.#consumer.pause([...this.#decoders.keys()].map((topic) => ({ topic })));
