@@ -8,6 +8,7 @@ export { KafkaEventSink, partitionKey, packByKey, isPermanentKafkaError, DEFAULT
 export type { KafkaEventSinkOptions } from './event-sink.js';
 export { KafkaSpanExporter } from './span-exporter.js';
 export { SharedProducer } from './producer.js';
+export { KafkaHandoff } from './handoff.js';
 export type { Compression } from './producer.js';
 export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC } from './config.js';
 export type { KafkaSettings } from './config.js';
