@@ -4,6 +4,9 @@
  * group; the in-process pipeline feeds them from instrumentation directly.
  */
 export { decodeSendEvents, SEND_EVENTS_TABLE, MAX_MESSAGE_BYTES, MAX_EVENT_LINE_BYTES } from './decode.js';
+export { decodeSpans } from './decode-spans.js';
+export { decodeTraceRequest, OtlpDecodeError, OTEL_TRACES_TABLE, OTEL_TRACES_INSERT_COLUMNS, MAX_SPANS_PER_MESSAGE, MAX_TRACE_MESSAGE_BYTES, rowToJson, toJsonEachRow } from './otlp-traces.js';
+export type { OtelTraceRow, DecodeTraceOptions } from './otlp-traces.js';
 export { PartitionBatch, DEFAULT_BATCH_LIMITS } from './batch.js';
 export type { BatchLimits } from './batch.js';
 export { BatchWriter, BATCH_LOG_TABLE, isDataError, clickhouseErrorCode } from './write.js';

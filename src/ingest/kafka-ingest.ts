@@ -6,6 +6,7 @@ import { SharedProducer, kafkaClientConfig } from '../transport/index.js';
 import type { KafkaSettings } from '../transport/index.js';
 import { DEFAULT_BATCH_LIMITS } from './batch.js';
 import type { BatchLimits, PartitionBatch } from './batch.js';
+import { decodeSpans } from './decode-spans.js';
 import { decodeSendEvents } from './decode.js';
 import { InvalidRatioExceeded, InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
@@ -22,7 +23,7 @@ export interface IngestOptions {
   client: ClickHouseClient;
   database: string;
   groupId?: string;
-  /** Topic → decoder. Default: the events topic with the send-event decoder. */
+  /** Topic → decoder. Default: the events topic (send events → email_send_events) and the spans topic (OTLP → otel_traces). */
   decoders?: Map<string, (message: SourceMessage) => Decoded>;
   deadLetterTopic?: string;
   limits?: Partial<BatchLimits>;
@@ -120,7 +121,11 @@ export class KafkaIngest {
     this.#deadLetters = new KafkaDeadLetters(this.#producer, options.deadLetterTopic ?? DEFAULT_DEAD_LETTER_TOPIC);
     this.#limits = { ...DEFAULT_BATCH_LIMITS, ...options.limits };
     this.#guard = new InvalidRatioGuard(options.maxInvalidRatio ?? DEFAULT_MAX_INVALID_RATIO);
-    this.#decoders = options.decoders ?? new Map([[options.kafka.eventsTopic, decodeSendEvents]]);
+    this.#decoders = options.decoders ??
+      new Map([
+        [options.kafka.eventsTopic, decodeSendEvents],
+        [options.kafka.spansTopic, decodeSpans],
+      ]);
     this.#writer = new BatchWriter(options.client, {
       database: options.database,
       consumerGroup: options.groupId ?? DEFAULT_GROUP_ID,

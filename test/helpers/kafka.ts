@@ -40,6 +40,8 @@ export interface ReadMessage {
   offset: string;
   key: string | null;
   value: Buffer;
+  /** Header values as UTF-8 text (the dead-letter topic says why and where from in them). */
+  headers: Record<string, string>;
 }
 
 /** Events in a message of the events topic: JSON Lines, one event per line. */
@@ -60,7 +62,8 @@ export async function readTopic(bootstrap: string, topic: string, count: number,
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`read ${items} of ${count} from ${topic} in ${timeoutMs} ms`)), timeoutMs);
       const take = (partition: number, message: KafkaMessage) => {
-        const read = { partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value ?? Buffer.alloc(0) };
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']));
+        const read = { partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value ?? Buffer.alloc(0), headers };
         messages.push(read);
         items += itemsIn(read);
         if (items >= count) {
