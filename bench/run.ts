@@ -2,6 +2,9 @@
  * `npm run bench`: every benchmark, printed as tables and written to
  * bench/results/latest.json. Uses KAFKA_BROKERS when set, otherwise starts
  * the local broker (scripts/kafka) for the broker benchmarks and stops it.
+ *
+ * `npm run bench -- ingest producer` runs only the named groups
+ * (instrumentation, producer, ingest, outage); the JSON then holds only those.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker, stopBroker } from '../scripts/kafka/local-broker.js';
+import { benchIngest } from './ingest.js';
 import { benchInstrumentationOverhead } from './instrumentation.js';
 import { benchProducerThroughput } from './producer.js';
 import { printTable, round } from './stats.js';
@@ -19,17 +23,29 @@ const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
 };
 
-results.instrumentation = await benchInstrumentationOverhead();
+const GROUPS = ['instrumentation', 'producer', 'ingest', 'outage'] as const;
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(GROUPS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark group(s): ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
+  process.exit(2);
+}
+const wanted = (group: (typeof GROUPS)[number]): boolean => asked.length === 0 || asked.includes(group);
+
+if (wanted('instrumentation')) results.instrumentation = await benchInstrumentationOverhead();
 
 let brokerDir: string | undefined;
 let bootstrap = process.env.KAFKA_BROKERS;
-if (!bootstrap) {
+if ((wanted('producer') || wanted('ingest')) && !bootstrap) {
   brokerDir = mkdtempSync(join(tmpdir(), 'sendlens-bench-kafka-'));
   bootstrap = (await startBroker({ dir: brokerDir, stopWithProcess: process.pid, log: (line) => console.error(`[kafka] ${line}`) })).bootstrap;
 }
 try {
-  const settings: KafkaSettings = { brokers: bootstrap.split(','), clientId: 'sendlens-bench', ssl: false, eventsTopic: 'email.send.events', spansTopic: 'otlp_spans' };
-  results.producer = await benchProducerThroughput(settings);
+  if (bootstrap && wanted('producer')) {
+    const settings: KafkaSettings = { brokers: bootstrap.split(','), clientId: 'sendlens-bench', ssl: false, eventsTopic: 'email.send.events', spansTopic: 'otlp_spans' };
+    results.producer = await benchProducerThroughput(settings);
+  }
+  if (bootstrap && wanted('ingest')) results.ingest = await benchIngest(bootstrap);
 } finally {
   if (brokerDir) {
     await stopBroker(brokerDir);
@@ -38,6 +54,9 @@ try {
 }
 
 // Memory during an outage: each case in a fresh process, so earlier benchmarks do not colour it.
+if (wanted('outage')) benchOutageMemory();
+
+function benchOutageMemory(): void {
 const script = fileURLToPath(new URL('./outage-memory.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 const outage = ['none', '10000', '100000'].map((mode) => JSON.parse(execFileSync(tsx, ['--expose-gc', script, mode], { encoding: 'utf8' }).trim().split('\n').pop() as string) as Record<string, number>);
@@ -55,6 +74,7 @@ printTable(
   ]),
 );
 results.outageMemory = outage;
+}
 
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
