@@ -10,3 +10,5 @@ export type { Validation } from './validate.js';
 export { uuidv7, uuidv7Time } from './uuidv7.js';
 export { RecipientHasher, canonicalAddress, domainOf, MIN_KEY_BYTES } from './recipient.js';
 export type { RecipientFacts } from './recipient.js';
+export { DeliveryEventSchema, DELIVERY_EVENT_SCHEMA_VERSION, SMTP_STATUS_PATTERN, deliveryEventId, validateDeliveryEvent } from './delivery-event.js';
+export type { DeliveryEvent } from './delivery-event.js';

@@ -1,0 +1,584 @@
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Type } from '@sinclair/typebox';
+import type { Static, TLiteral } from '@sinclair/typebox';
+import { DELIVERY_EVENT_SCHEMA_VERSION, deliveryEventId, validateDeliveryEvent } from '../events/index.js';
+import type { DeliveryEvent } from '../events/index.js';
+import { domainOf } from '../events/recipient.js';
+import type { RecipientHasher } from '../events/recipient.js';
+import { ALL_CODES, BOUNCE_TYPES, DELIVERY_OUTCOMES, PROVIDERS, categoryOf, scrubMessage } from '../normalize/index.js';
+import type { ErrorCode, ProviderId } from '../normalize/index.js';
+import {
+  GENERIC_TYPES,
+  RESEND_FAILURES,
+  RESEND_TYPES,
+  SENDGRID_BOUNCES,
+  SENDGRID_BOUNCE_CLASSES,
+  SENDGRID_DROPS,
+  SENDGRID_EVENTS,
+  SES_BOUNCES,
+  SES_COMPLAINTS,
+  SES_TYPES,
+  matches,
+  typeRow,
+} from './mappings.js';
+import type { FeedbackMapping } from './mappings.js';
+
+/**
+ * Provider feedback → delivery events. Pure functions: a verified, parsed
+ * body in, events out (none for feedback that is not about delivery, such as
+ * opens). A body of the wrong shape is a FeedbackError (status 400) whose
+ * message names the field and never quotes a value; nothing else is thrown.
+ */
+
+/** A body that is not in the provider's shape; the webhook answers 400 with its message. */
+export class FeedbackError extends Error {
+  readonly status = 400;
+  constructor(message: string) {
+    super(message);
+    this.name = 'FeedbackError';
+  }
+}
+
+export interface FeedbackContext {
+  hasher: RecipientHasher;
+  /** When the webhook arrived, Unix milliseconds. */
+  receivedAt: number;
+  /** The endpoint's workspace; when non-empty it wins over any workspace tag in the payload. */
+  workspace?: string;
+  /** The transport's id of this delivery when the payload has no event id (Resend: the svix-id header); stable across retries. */
+  deliveryId?: string;
+}
+
+export interface SendgridContext extends FeedbackContext {
+  /** Who speaks the SendGrid format at this endpoint; scaisend unless told. */
+  provider?: ProviderId;
+}
+
+/** More events than this from one request is refused (SendGrid batches are far smaller; the body limit is 1 MiB). */
+export const MAX_EVENTS_PER_PAYLOAD = 10_000;
+
+/** Where our own message id and workspace travel in provider payloads. Senders set them at send time. */
+export const MESSAGE_ID_TAG = 'sendlens_message_id';
+export const WORKSPACE_TAG = 'sendlens_workspace';
+export const MESSAGE_ID_HEADER = 'X-Sendlens-Message-Id';
+export const WORKSPACE_HEADER = 'X-Sendlens-Workspace';
+
+// Events older than 2000 or after 2100 are not feedback about a send.
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+
+type Json = Record<string, unknown>;
+
+function record(value: unknown, where: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FeedbackError(`${where} is not a JSON object`);
+  return value as Json;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function requireText(object: Json, key: string, where: string): string {
+  const value = object[key];
+  if (typeof value !== 'string' || value.length === 0) throw new FeedbackError(`${where}.${key} is missing or not a string`);
+  return value;
+}
+
+/**
+ * scrubMessage stops a local part at a quote or backtick, so an address such
+ * as `o'@example.com` (valid, if rare) would pass it whole; this second pass
+ * takes anything left of an `@host.tld` as part of the address.
+ */
+const RESIDUAL_ADDRESS = /[^\s@<>()[\]{},;:"]*@[^\s@<>()[\]{},;:"'`]+\.[^\s@<>()[\]{},;:"'`]+/g;
+
+/** Scrubbed of addresses and credentials, cut to the column's length. */
+function clean(value: string | undefined, max: number): string {
+  if (value === undefined || value.length === 0) return '';
+  const scrubbed = scrubMessage(value).replace(RESIDUAL_ADDRESS, '[email]');
+  return scrubbed.length > max ? scrubbed.slice(0, max) : scrubbed;
+}
+
+function domain(address: string | undefined): string {
+  if (address === undefined) return '';
+  const value = domainOf(address);
+  return value.length <= 253 ? value : '';
+}
+
+function isoTime(value: unknown, where: string): number {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) throw new FeedbackError(`${where} is not an ISO 8601 time`);
+  return inRange(Date.parse(value), where);
+}
+
+function unixSecondsTime(value: unknown, where: string): number {
+  const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(seconds)) throw new FeedbackError(`${where} is not a Unix time in seconds`);
+  return inRange(Math.round(seconds * 1000), where);
+}
+
+function inRange(ms: number, where: string): number {
+  if (Number.isNaN(ms) || ms < EARLIEST || ms >= LATEST) throw new FeedbackError(`${where} is not a time between 2000 and 2100`);
+  return ms;
+}
+
+const STATUS = /^[245]\.\d{1,3}\.\d{1,3}$/;
+const STATUS_IN_TEXT = /(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?![\d.])/;
+const REPLY_CODE = /^\s*(?:smtp;\s*)?([2-5]\d\d)(?![\d.])/i;
+
+function smtpFacts(status: string | undefined, diagnostic: string | undefined): { smtp_status: string; smtp_code: number | null } {
+  const trimmed = status?.trim();
+  const smtpStatus = trimmed !== undefined && STATUS.test(trimmed) ? trimmed : (STATUS_IN_TEXT.exec(diagnostic ?? '')?.[1] ?? '');
+  const reply = REPLY_CODE.exec(diagnostic ?? '')?.[1];
+  return { smtp_status: smtpStatus, smtp_code: reply === undefined ? null : Number(reply) };
+}
+
+function firstMatch<R>(rows: readonly R[], test: (row: R) => boolean, table: string): R {
+  const row = rows.find(test);
+  // Every table ends in a `*` row; this is a guard against an edit that drops it.
+  if (row === undefined) throw new FeedbackError(`no row of ${table} matches`);
+  return row;
+}
+
+/** What one recipient's event is made of, before it becomes a row. */
+interface Draft {
+  provider: ProviderId;
+  providerType: string;
+  occurredAt: number;
+  mapping: FeedbackMapping;
+  /** A code that overrides the mapping's (generic events, SendGrid bounce classes). */
+  code?: ErrorCode | null;
+  /** A bounce type that overrides the mapping's (generic events). */
+  bounceType?: FeedbackMapping['bounceType'];
+  recipient: string | undefined;
+  index: number;
+  workspace: string | undefined;
+  sender: string | undefined;
+  messageId: string | undefined;
+  providerMessageId: string;
+  providerEventId: string | undefined;
+  providerBounceType?: string | undefined;
+  bounceSubtype?: string | undefined;
+  providerReason?: string | undefined;
+  smtpStatus?: string | undefined;
+  /** A reply code stated apart from the diagnostic (generic events); otherwise read from the diagnostic. */
+  smtpCode?: number | undefined;
+  diagnostic?: string | undefined;
+}
+
+function utc(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+class Collector {
+  readonly events: DeliveryEvent[] = [];
+  readonly #receivedAt: string;
+
+  constructor(readonly ctx: FeedbackContext) {
+    this.#receivedAt = utc(ctx.receivedAt);
+  }
+
+  add(draft: Draft): void {
+    if (this.events.length >= MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
+    const { hash, domain: recipientDomain } = this.ctx.hasher.facts(draft.recipient);
+    const outcome = draft.mapping.outcome;
+    const code = draft.code !== undefined ? draft.code : draft.mapping.code;
+    const providerMessageId = clean(draft.providerMessageId, 256);
+    const providerEventId = clean(draft.providerEventId, 256);
+    const diagnostic = clean(draft.diagnostic, 1000);
+    const smtp = smtpFacts(draft.smtpStatus, draft.diagnostic);
+    const event: DeliveryEvent = {
+      event_id: deliveryEventId(draft.occurredAt, [
+        draft.provider,
+        providerMessageId,
+        draft.providerType,
+        hash || `#${draft.index}`,
+        String(draft.occurredAt),
+        providerEventId,
+      ]),
+      schema_version: DELIVERY_EVENT_SCHEMA_VERSION,
+      occurred_at: utc(draft.occurredAt),
+      received_at: this.#receivedAt,
+      provider: draft.provider,
+      provider_type: draft.providerType,
+      workspace: clean(this.ctx.workspace || draft.workspace, 128),
+      sender_domain: domain(draft.sender),
+      recipient_domain: recipientDomain.length <= 253 ? recipientDomain : '',
+      recipient_hash: hash,
+      message_id: clean(draft.messageId, 256),
+      provider_message_id: providerMessageId,
+      provider_event_id: providerEventId,
+      outcome,
+      bounce_type: outcome === 'bounced' ? (draft.bounceType ?? draft.mapping.bounceType ?? 'undetermined') : null,
+      provider_bounce_type: clean(draft.providerBounceType, 64),
+      bounce_subtype: clean(draft.bounceSubtype, 64),
+      provider_reason: clean(draft.providerReason, 200),
+      smtp_status: smtp.smtp_status,
+      smtp_code: draft.smtpCode ?? smtp.smtp_code,
+      diagnostic,
+      code,
+      category: code === null ? null : categoryOf(code),
+    };
+    const checked = validateDeliveryEvent(event);
+    if (!checked.ok) throw new FeedbackError(`the payload gives an invalid delivery event: ${checked.reason}`);
+    this.events.push(event);
+  }
+}
+
+/** A list of recipients: strings, or objects with an emailAddress. */
+interface Recipient {
+  address: string;
+  status?: string | undefined;
+  diagnostic?: string | undefined;
+}
+
+function recipients(value: unknown, where: string): Recipient[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new FeedbackError(`${where} is not a list`);
+  if (value.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`${where} lists more than ${MAX_EVENTS_PER_PAYLOAD} recipients`);
+  return value.map((item: unknown, i) => {
+    if (typeof item === 'string') return { address: item };
+    const entry = record(item, `${where}[${i}]`);
+    return { address: requireText(entry, 'emailAddress', `${where}[${i}]`), status: text(entry.status), diagnostic: text(entry.diagnosticCode) };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Amazon SES
+// ---------------------------------------------------------------------------
+
+/** SES event-publishing tags: `{ name: [value] }`; the first string value. */
+function sesTag(mail: Json, name: string): string | undefined {
+  const tags = mail.tags;
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return undefined;
+  const value = (tags as Json)[name];
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) ? value.find((item): item is string => typeof item === 'string') : undefined;
+}
+
+/** The original message's header, when SES includes headers (event publishing always; identity notifications when asked). */
+function sesHeader(mail: Json, name: string): string | undefined {
+  const headers = mail.headers;
+  if (!Array.isArray(headers)) return undefined;
+  const wanted = name.toLowerCase();
+  for (const item of headers.slice(0, 500)) {
+    if (typeof item !== 'object' || item === null) continue;
+    const entry = item as Json;
+    if (typeof entry.name === 'string' && entry.name.toLowerCase() === wanted && typeof entry.value === 'string') return entry.value;
+  }
+  return undefined;
+}
+
+function sesSender(mail: Json): string | undefined {
+  const common = mail.commonHeaders;
+  if (typeof common === 'object' && common !== null) {
+    const from = (common as Json).from;
+    if (Array.isArray(from) && typeof from[0] === 'string') return from[0];
+  }
+  return text(mail.source);
+}
+
+/** Unwraps an SNS HTTP(S) message; anything else is taken as the SES notification itself. */
+function sesPayload(json: unknown): Json {
+  const root = record(json, 'the body');
+  if (typeof root.Type !== 'string' || (!('TopicArn' in root) && !('Message' in root))) return root;
+  if (root.Type !== 'Notification') {
+    throw new FeedbackError(`an SNS ${root.Type === 'SubscriptionConfirmation' || root.Type === 'UnsubscribeConfirmation' ? root.Type : 'message of another Type'} is not a notification (confirm subscriptions with confirmSnsSubscription)`);
+  }
+  if (typeof root.Message !== 'string') throw new FeedbackError('the SNS notification has no Message');
+  let inner: unknown;
+  try {
+    inner = JSON.parse(root.Message);
+  } catch {
+    throw new FeedbackError('the SNS Message is not JSON, so not an SES notification');
+  }
+  return record(inner, 'the SNS Message');
+}
+
+/**
+ * Amazon SES feedback: an SNS notification whose Message is an SES
+ * notification (identity notifications, `notificationType`) or event
+ * (configuration-set event publishing, `eventType`), or that SES object
+ * itself. One event per recipient the notification lists.
+ */
+export function fromSesNotification(json: unknown, ctx: FeedbackContext): DeliveryEvent[] {
+  const ses = sesPayload(json);
+  const type = text(ses.eventType) ?? text(ses.notificationType);
+  if (type === undefined) throw new FeedbackError('neither eventType nor notificationType is a string: not an SES notification');
+  const row = typeRow(SES_TYPES, type);
+  if (row === undefined || row.mapping === null) return [];
+  const mail = record(ses.mail, 'mail');
+  const providerMessageId = requireText(mail, 'messageId', 'mail');
+  const detail = row.detail === null ? {} : record(ses[row.detail], row.detail);
+  const occurredAt =
+    row.time !== null && detail[row.time] !== undefined ? isoTime(detail[row.time], `${row.detail ?? 'mail'}.${row.time}`) : isoTime(mail.timestamp, 'mail.timestamp');
+
+  let mapping = row.mapping;
+  let providerBounceType: string | undefined;
+  let bounceSubtype: string | undefined;
+  if (type === 'Bounce') {
+    providerBounceType = text(detail.bounceType);
+    bounceSubtype = text(detail.bounceSubType);
+    mapping = firstMatch(SES_BOUNCES, (r) => matches(r.bounceType, providerBounceType) && matches(r.bounceSubType, bounceSubtype), 'SES_BOUNCES').mapping;
+  } else if (type === 'Complaint') {
+    bounceSubtype = text(detail.complaintSubType);
+    mapping = firstMatch(SES_COMPLAINTS, (r) => matches(r.complaintSubType, bounceSubtype), 'SES_COMPLAINTS').mapping;
+  }
+
+  const list = row.recipients === null ? recipients(mail.destination, 'mail.destination') : recipients(detail[row.recipients], `${row.detail ?? 'mail'}.${row.recipients}`);
+  const collector = new Collector(ctx);
+  const common = {
+    provider: 'ses' as const,
+    providerType: row.type,
+    occurredAt,
+    mapping,
+    workspace: sesTag(mail, WORKSPACE_TAG) ?? sesHeader(mail, WORKSPACE_HEADER),
+    sender: sesSender(mail),
+    messageId: sesTag(mail, MESSAGE_ID_TAG) ?? sesHeader(mail, MESSAGE_ID_HEADER),
+    providerMessageId,
+    providerEventId: text(detail.feedbackId),
+    providerBounceType,
+    bounceSubtype,
+    providerReason: row.reason === null ? undefined : text(detail[row.reason]),
+  };
+  const fallbackDiagnostic = row.diagnostic === null ? undefined : text(detail[row.diagnostic]);
+  list.forEach((recipient, index) => {
+    collector.add({ ...common, recipient: recipient.address, index, smtpStatus: recipient.status, diagnostic: recipient.diagnostic ?? fallbackDiagnostic });
+  });
+  return collector.events;
+}
+
+// ---------------------------------------------------------------------------
+// Resend
+// ---------------------------------------------------------------------------
+
+/** Resend tags: `{ name: value }` in webhooks; `[{ name, value }]` as sent, accepted too. */
+function resendTag(data: Json, name: string): string | undefined {
+  const tags = data.tags;
+  if (Array.isArray(tags)) {
+    for (const item of tags.slice(0, 100)) {
+      if (typeof item === 'object' && item !== null && (item as Json).name === name) return text((item as Json).value);
+    }
+    return undefined;
+  }
+  if (typeof tags !== 'object' || tags === null) return undefined;
+  return text((tags as Json)[name]);
+}
+
+function optionalRecord(value: unknown, where: string): Json {
+  return value === undefined || value === null ? {} : record(value, where);
+}
+
+/**
+ * A Resend webhook: `{ type, created_at, data: { email_id, from, to: [...],
+ * tags?, bounce?: { type, subType, message }, failed?: { reason },
+ * suppressed?: { type, message } } }`. One event per address in data.to.
+ */
+export function fromResendWebhook(json: unknown, ctx: FeedbackContext): DeliveryEvent[] {
+  const root = record(json, 'the body');
+  const type = text(root.type);
+  if (type === undefined) throw new FeedbackError('type is missing or not a string: not a Resend webhook');
+  const row = typeRow(RESEND_TYPES, type);
+  if (row === undefined || row.mapping === null) return [];
+  const data = record(root.data, 'data');
+  const providerMessageId = requireText(data, 'email_id', 'data');
+  const occurredAt = isoTime(root.created_at ?? data.created_at, 'created_at');
+  const to = typeof data.to === 'string' ? [data.to] : data.to;
+  if (!Array.isArray(to)) throw new FeedbackError('data.to is not a list of addresses');
+
+  let mapping = row.mapping;
+  let providerBounceType: string | undefined;
+  let bounceSubtype: string | undefined;
+  let providerReason: string | undefined;
+  let diagnostic: string | undefined;
+  if (type === 'email.bounced') {
+    const bounce = optionalRecord(data.bounce, 'data.bounce');
+    providerBounceType = text(bounce.type);
+    bounceSubtype = text(bounce.subType);
+    diagnostic = text(bounce.message);
+    mapping = firstMatch(SES_BOUNCES, (r) => matches(r.bounceType, providerBounceType) && matches(r.bounceSubType, bounceSubtype), 'SES_BOUNCES').mapping;
+  } else if (type === 'email.failed') {
+    const failed = optionalRecord(data.failed, 'data.failed');
+    providerReason = text(failed.reason);
+    diagnostic = providerReason;
+    mapping = firstMatch(RESEND_FAILURES, (r) => matches(r.reason, providerReason), 'RESEND_FAILURES').mapping;
+  } else if (type === 'email.suppressed') {
+    const suppressed = optionalRecord(data.suppressed, 'data.suppressed');
+    bounceSubtype = text(suppressed.type);
+    diagnostic = text(suppressed.message);
+  }
+
+  if (to.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`data.to lists more than ${MAX_EVENTS_PER_PAYLOAD} recipients`);
+  const collector = new Collector(ctx);
+  to.forEach((address: unknown, index) => {
+    if (typeof address !== 'string') throw new FeedbackError(`data.to[${index}] is not a string`);
+    collector.add({
+      provider: 'resend',
+      providerType: row.type,
+      occurredAt,
+      mapping,
+      recipient: address,
+      index,
+      workspace: resendTag(data, WORKSPACE_TAG),
+      sender: text(data.from),
+      messageId: resendTag(data, MESSAGE_ID_TAG),
+      providerMessageId,
+      providerEventId: ctx.deliveryId,
+      providerBounceType,
+      bounceSubtype,
+      providerReason,
+      diagnostic,
+    });
+  });
+  return collector.events;
+}
+
+// ---------------------------------------------------------------------------
+// SendGrid-style event webhook (ScaiSend)
+// ---------------------------------------------------------------------------
+
+/** SendGrid's sg_message_id is the X-Message-Id the send returned, then `.filter…`/`.recvd…`; the send's id is the part before. */
+function sendgridMessageId(value: string | undefined): string {
+  if (value === undefined) return '';
+  return value.replace(/\.(?:filter|recvd)[^.]*\..*$/s, '');
+}
+
+/**
+ * A SendGrid-style event webhook body: a JSON array of events, each
+ * `{ email, timestamp (Unix s), event, sg_event_id, sg_message_id, … }` plus
+ * the custom args the send set (sendlens_message_id, sendlens_workspace).
+ */
+export function fromSendgridEvents(json: unknown, ctx: SendgridContext): DeliveryEvent[] {
+  if (!Array.isArray(json)) throw new FeedbackError('the body is not a JSON array of events');
+  if (json.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
+  const provider = ctx.provider ?? 'scaisend';
+  const collector = new Collector(ctx);
+  json.forEach((item: unknown, index) => {
+    const where = `event ${index}`;
+    const event = record(item, where);
+    const type = requireText(event, 'event', where);
+    const row = typeRow(SENDGRID_EVENTS, type);
+    if (row === undefined || row.mapping === null) return;
+    const address = requireText(event, 'email', where);
+    const occurredAt = unixSecondsTime(event.timestamp, `${where}.timestamp`);
+    let mapping = row.mapping;
+    let code: ErrorCode | null | undefined;
+    let providerBounceType: string | undefined;
+    let providerReason: string | undefined;
+    let diagnostic = text(event.response);
+    if (type === 'bounce') {
+      providerBounceType = text(event.type);
+      providerReason = text(event.bounce_classification);
+      diagnostic = text(event.reason) ?? diagnostic;
+      mapping = firstMatch(SENDGRID_BOUNCES, (r) => matches(r.type, providerBounceType), 'SENDGRID_BOUNCES').mapping;
+      code = SENDGRID_BOUNCE_CLASSES.find((r) => matches(r.classification, providerReason))?.code;
+    } else if (type === 'dropped') {
+      providerReason = text(event.reason);
+      mapping = firstMatch(SENDGRID_DROPS, (r) => matches(r.reason, providerReason), 'SENDGRID_DROPS').mapping;
+    }
+    collector.add({
+      provider,
+      providerType: row.type,
+      occurredAt,
+      mapping,
+      ...(code !== undefined && { code }),
+      recipient: address,
+      index,
+      workspace: text(event[WORKSPACE_TAG]),
+      sender: undefined,
+      messageId: text(event[MESSAGE_ID_TAG]),
+      providerMessageId: sendgridMessageId(text(event.sg_message_id)),
+      providerEventId: text(event.sg_event_id),
+      providerBounceType,
+      providerReason,
+      smtpStatus: text(event.status),
+      diagnostic,
+    });
+  });
+  return collector.events;
+}
+
+// ---------------------------------------------------------------------------
+// Generic (ours)
+// ---------------------------------------------------------------------------
+
+const literals = <T extends string>(values: readonly T[]): TLiteral<T>[] => values.map((value) => Type.Literal(value));
+
+/**
+ * The generic feedback event, v1: what a bridge for a provider without a
+ * webhook format (relay, sendfleet) posts, one object or an array of them,
+ * signed with X-Sendlens-Signature (see verifyGeneric). Unknown fields are
+ * refused, so a misspelt field is an error rather than silently lost.
+ */
+export const GenericFeedbackEventSchema = Type.Object(
+  {
+    provider: Type.Union(literals(PROVIDERS), { description: 'The provider that sent the message.' }),
+    type: Type.Union(literals(DELIVERY_OUTCOMES), { description: 'What happened: delivered, bounced, complained, deferred, rejected, suppressed.' }),
+    timestamp: Type.String({ maxLength: 40, description: 'When it happened: ISO 8601 with a zone, 2026-11-22T12:00:00.123Z.' }),
+    recipient: Type.String({ minLength: 1, maxLength: 512, description: 'The recipient address (hashed on arrival, never stored).' }),
+    event_id: Type.Optional(Type.String({ maxLength: 256, description: 'Your id for this event, the same on every retry; strongly advised.' })),
+    from: Type.Optional(Type.String({ maxLength: 512, description: 'The From address (only its domain is kept).' })),
+    message_id: Type.Optional(Type.String({ maxLength: 256, description: "The sender's own message id." })),
+    provider_message_id: Type.Optional(Type.String({ maxLength: 256, description: "The provider's message id." })),
+    workspace: Type.Optional(Type.String({ maxLength: 128, description: "Tenant; the endpoint's configured workspace wins." })),
+    bounce_type: Type.Optional(Type.Union(literals(BOUNCE_TYPES), { description: 'Only with type bounced; undetermined when absent.' })),
+    bounce_subtype: Type.Optional(Type.String({ maxLength: 64 })),
+    smtp_status: Type.Optional(Type.String({ pattern: '^[245]\\.\\d{1,3}\\.\\d{1,3}$', description: 'Enhanced status code, 5.1.1.' })),
+    smtp_code: Type.Optional(Type.Integer({ minimum: 200, maximum: 599, description: 'SMTP reply code, 550.' })),
+    diagnostic: Type.Optional(Type.String({ maxLength: 4000, description: 'The server text (scrubbed on arrival).' })),
+    reason: Type.Optional(Type.String({ maxLength: 200, description: 'A short reason, kept as provider_reason.' })),
+    code: Type.Optional(Type.Union(literals(ALL_CODES), { description: 'A normalized code; not allowed with delivered, complained, deferred.' })),
+  },
+  { $id: 'https://sendlens.dev/schemas/generic-feedback-event.v1.json', title: 'GenericFeedbackEvent', additionalProperties: false },
+);
+export type GenericFeedbackEvent = Static<typeof GenericFeedbackEventSchema>;
+
+let genericValidator: ValidateFunction<GenericFeedbackEvent> | undefined;
+
+function describe(errors: ErrorObject[] | null | undefined): string {
+  const first = errors?.[0];
+  if (!first) return 'is invalid';
+  const where = first.instancePath || '(root)';
+  const extra = first.keyword === 'additionalProperties' ? ` '${clean(String((first.params as { additionalProperty?: string }).additionalProperty), 40)}'` : '';
+  return `${where} ${first.message ?? 'is invalid'}${extra}`;
+}
+
+const CODELESS: ReadonlySet<string> = new Set(['delivered', 'complained', 'deferred']);
+
+/** The generic endpoint's body: one GenericFeedbackEvent or an array of them. */
+export function fromGenericEvents(json: unknown, ctx: FeedbackContext): DeliveryEvent[] {
+  const list = Array.isArray(json) ? json : [json];
+  if (list.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
+  genericValidator ??= new Ajv({ allErrors: false, strict: true }).compile<GenericFeedbackEvent>(GenericFeedbackEventSchema);
+  const validate = genericValidator;
+  const collector = new Collector(ctx);
+  list.forEach((item: unknown, index) => {
+    const where = Array.isArray(json) ? `event ${index}` : 'the event';
+    if (!validate(item)) throw new FeedbackError(`${where}: ${describe(validate.errors)}`);
+    const event = item;
+    if (event.bounce_type !== undefined && event.type !== 'bounced') throw new FeedbackError(`${where}: bounce_type is only for type bounced`);
+    if (event.code !== undefined && CODELESS.has(event.type)) throw new FeedbackError(`${where}: code is not allowed with type ${event.type}`);
+    const row = typeRow(GENERIC_TYPES, event.type);
+    if (row === undefined || row.mapping === null) return;
+    collector.add({
+      provider: event.provider,
+      providerType: row.type,
+      occurredAt: isoTime(event.timestamp, `${where}.timestamp`),
+      mapping: row.mapping,
+      ...(event.code !== undefined && { code: event.code }),
+      ...(event.bounce_type !== undefined && { bounceType: event.bounce_type }),
+      recipient: event.recipient,
+      index,
+      workspace: event.workspace,
+      sender: event.from,
+      messageId: event.message_id,
+      providerMessageId: event.provider_message_id ?? '',
+      providerEventId: event.event_id,
+      bounceSubtype: event.bounce_subtype,
+      providerReason: event.reason,
+      smtpStatus: event.smtp_status,
+      smtpCode: event.smtp_code,
+      diagnostic: event.diagnostic,
+    });
+  });
+  return collector.events;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { uuidv7Time } from '../../src/events/index.js';
+import { DeliveryEventSchema, deliveryEventId, validateDeliveryEvent } from '../../src/events/index.js';
+import type { DeliveryEvent } from '../../src/events/index.js';
+
+const sample: DeliveryEvent = {
+  event_id: deliveryEventId(Date.parse('2026-11-20T09:14:05.501Z'), ['ses', 'm-1', 'Bounce', 'f'.repeat(64), '1795166045501', 'fb-1']),
+  schema_version: 1,
+  occurred_at: '2026-11-20T09:14:05.501Z',
+  received_at: '2026-11-20T09:14:07.000Z',
+  provider: 'ses',
+  provider_type: 'Bounce',
+  workspace: 'acme',
+  sender_domain: 'mail.acme.com',
+  recipient_domain: 'example.com',
+  recipient_hash: 'f'.repeat(64),
+  message_id: 'order-1234',
+  provider_message_id: 'm-1',
+  provider_event_id: 'fb-1',
+  outcome: 'bounced',
+  bounce_type: 'hard',
+  provider_bounce_type: 'Permanent',
+  bounce_subtype: 'NoEmail',
+  provider_reason: '',
+  smtp_status: '5.1.1',
+  smtp_code: 550,
+  diagnostic: 'smtp; 550 5.1.1 user unknown',
+  code: 'recipient.invalid_address',
+  category: 'recipient',
+};
+
+describe('the delivery-event contract', () => {
+  it('accepts a well-formed event', () => {
+    expect(validateDeliveryEvent(sample)).toEqual({ ok: true, value: sample });
+  });
+
+  it('names the first offending field', () => {
+    expect(validateDeliveryEvent({ ...sample, extra: 1 })).toEqual({ ok: false, reason: "(root) must NOT have additional properties 'extra'" });
+    expect(validateDeliveryEvent({ ...sample, outcome: 'sent' })).toMatchObject({ ok: false, reason: expect.stringContaining('/outcome') });
+    expect(validateDeliveryEvent({ ...sample, smtp_status: '550' })).toMatchObject({ ok: false, reason: expect.stringContaining('/smtp_status') });
+    expect(validateDeliveryEvent({ ...sample, event_id: crypto.randomUUID() })).toMatchObject({ ok: false, reason: expect.stringContaining('/event_id') });
+    expect(validateDeliveryEvent({ ...sample, code: 'made.up' })).toMatchObject({ ok: false, reason: expect.stringContaining('/code') });
+  });
+
+  it('describes every field, and every field name is a plain ClickHouse identifier', () => {
+    for (const [name, schema] of Object.entries(DeliveryEventSchema.properties)) {
+      expect(name).toMatch(/^[a-z][a-z0-9_]*$/);
+      expect((schema as { description?: string }).description, name).toBeTruthy();
+    }
+    expect(Object.keys(sample).sort()).toEqual(Object.keys(DeliveryEventSchema.properties).sort());
+  });
+});
+
+describe('deliveryEventId', () => {
+  const at = Date.parse('2026-11-20T09:14:05.501Z');
+
+  it('is a UUIDv7 carrying the event time', () => {
+    const id = deliveryEventId(at, ['a']);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(uuidv7Time(id)).toBe(at);
+  });
+
+  it('is the same for the same identity and differs otherwise', () => {
+    expect(deliveryEventId(at, ['ses', 'm', 'x'])).toBe(deliveryEventId(at, ['ses', 'm', 'x']));
+    expect(deliveryEventId(at, ['ses', 'm', 'x'])).not.toBe(deliveryEventId(at, ['ses', 'm', 'y']));
+    // Parts are kept apart: ['ab', 'c'] is not ['a', 'bc'].
+    expect(deliveryEventId(at, ['ab', 'c'])).not.toBe(deliveryEventId(at, ['a', 'bc']));
+    expect(deliveryEventId(at + 1, ['a'])).not.toBe(deliveryEventId(at, ['a']));
+  });
+
+  it('sorts by time', () => {
+    const ids = [at + 2000, at, at + 1].map((ms) => deliveryEventId(ms, ['same']));
+    expect([...ids].sort()).toEqual([ids[1], ids[2], ids[0]]);
+  });
+});
