@@ -14,6 +14,8 @@ CREATE TABLE IF NOT EXISTS {{db}}.email_send_rollup_1m {{on_cluster}}
     category LowCardinality(String),
     code LowCardinality(String),
     attempts SimpleAggregateFunction(sum, UInt64),
+    -- recipients addressed (a batch send counts each): the denominator of bounce rates
+    recipient_count SimpleAggregateFunction(sum, UInt64),
     retried_attempts SimpleAggregateFunction(sum, UInt64),
     latency_ms_sum SimpleAggregateFunction(sum, Float64),
     latency_ms_max SimpleAggregateFunction(max, Float32),
@@ -33,6 +35,7 @@ SELECT
     toStartOfMinute(occurred_at) AS minute,
     provider, environment, workspace, sender_domain, operation, outcome, category, code,
     count() AS attempts,
+    sum(toUInt64(recipient_count)) AS recipient_count,
     countIf(attempt > 1) AS retried_attempts,
     sum(toFloat64(latency_ms)) AS latency_ms_sum,
     max(latency_ms) AS latency_ms_max,

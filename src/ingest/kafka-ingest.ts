@@ -190,7 +190,7 @@ export class KafkaIngest {
   }
 
   async start(): Promise<void> {
-    await this.#ensureDeadLetterTopic();
+    await this.#ensureTopics();
     await this.#consumer.connect();
     for (const topic of this.#decoders.keys()) await this.#consumer.subscribe({ topic, fromBeginning: true });
     // A rebalance may move partitions away: write what is pending now (its commit may be refused;
@@ -251,14 +251,22 @@ export class KafkaIngest {
     }
   }
 
-  /** Dead letters must have somewhere to go before the first batch needs them. */
-  async #ensureDeadLetterTopic(): Promise<void> {
+  /**
+   * Dead letters must have somewhere to go before the first batch needs them;
+   * a source topic nobody has written yet (the spans topic of a service
+   * without tracing) is created with the broker's default partition count,
+   * because subscribing to a topic whose leader is still being elected fails.
+   */
+  async #ensureTopics(): Promise<void> {
     const admin = this.#kafka.admin();
     await admin.connect();
     try {
-      const topic = this.#deadLetters.topic;
-      const existing = await admin.listTopics();
-      if (!existing.includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      const existing = new Set(await admin.listTopics());
+      const missing = [
+        ...[...this.#decoders.keys()].filter((topic) => !existing.has(topic)).map((topic) => ({ topic })),
+        ...(existing.has(this.#deadLetters.topic) ? [] : [{ topic: this.#deadLetters.topic, numPartitions: 1 }]),
+      ];
+      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
     } finally {
       await admin.disconnect();
     }
