@@ -88,7 +88,7 @@ export interface FreshnessResult {
 
 const { Kafka } = kafkajs;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const settings = (args: WorkerArgs): KafkaSettings => ({ brokers: args.bootstrap.split(','), clientId: 'sendlens-bench-ingest', ssl: false, eventsTopic: args.topic, spansTopic: 'otlp_spans' });
+const settings = (args: WorkerArgs): KafkaSettings => ({ brokers: args.bootstrap.split(','), clientId: 'sendlens-bench-ingest', ssl: false, eventsTopic: args.topic, spansTopic: 'otlp_spans', deliveryTopic: 'email.delivery.events' });
 
 async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
   return (await (await client.query({ query, format: 'JSONEachRow' })).json()) as T[];

@@ -121,7 +121,7 @@ async function createTopic(bootstrap: string, topic: string): Promise<void> {
 }
 
 function kafkaSettings(bootstrap: string, topic: string): KafkaSettings {
-  return { brokers: bootstrap.split(','), clientId: 'sendlens-bench-ingest', ssl: false, eventsTopic: topic, spansTopic: 'otlp_spans' };
+  return { brokers: bootstrap.split(','), clientId: 'sendlens-bench-ingest', ssl: false, eventsTopic: topic, spansTopic: 'otlp_spans', deliveryTopic: 'email.delivery.events' };
 }
 
 /** Copies of a realistic mix, each a distinct event (id, message id, time). */

@@ -36,7 +36,7 @@ const sampler = setInterval(() => {
 const sink =
   bufferedItems > 0
     ? new KafkaEventSink({
-        producer: new SharedProducer({ brokers: [`127.0.0.1:${await deadPort()}`], clientId: 'bench-outage', ssl: false, eventsTopic: 'x', spansTopic: 'y' }),
+        producer: new SharedProducer({ brokers: [`127.0.0.1:${await deadPort()}`], clientId: 'bench-outage', ssl: false, eventsTopic: 'x', spansTopic: 'y', deliveryTopic: 'z' }),
         topic: 'email.send.events',
         limits: { maxBufferedItems: bufferedItems },
       })

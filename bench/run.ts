@@ -42,7 +42,7 @@ if ((wanted('producer') || wanted('ingest')) && !bootstrap) {
 }
 try {
   if (bootstrap && wanted('producer')) {
-    const settings: KafkaSettings = { brokers: bootstrap.split(','), clientId: 'sendlens-bench', ssl: false, eventsTopic: 'email.send.events', spansTopic: 'otlp_spans' };
+    const settings: KafkaSettings = { brokers: bootstrap.split(','), clientId: 'sendlens-bench', ssl: false, eventsTopic: 'email.send.events', spansTopic: 'otlp_spans', deliveryTopic: 'email.delivery.events' };
     results.producer = await benchProducerThroughput(settings);
   }
   if (bootstrap && wanted('ingest')) results.ingest = await benchIngest(bootstrap);

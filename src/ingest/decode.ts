@@ -1,4 +1,5 @@
-import { validateSendEvent } from '../events/index.js';
+import { validateDeliveryEvent, validateSendEvent } from '../events/index.js';
+import type { Validation } from '../events/index.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
 /** A message larger than this is dead-lettered whole, unread: the producer never writes one (16 KiB). */
@@ -7,18 +8,29 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export const MAX_EVENT_LINE_BYTES = 16 * 1024;
 
 export const SEND_EVENTS_TABLE = 'email_send_events';
+export const DELIVERY_EVENTS_TABLE = 'email_delivery_events';
 
 function letter(message: SourceMessage, reason: string, line: number | null, original: Buffer): DeadLetter {
   return { reason, topic: message.topic, partition: message.partition, offset: message.offset, line, original };
 }
 
 /**
- * Decodes a message of the events topic: JSON Lines, one send event per line.
- * A valid line is kept as its original text (ClickHouse reads it as
- * JSONEachRow, no second serialization); an invalid one becomes a dead letter
- * naming its line and what is wrong with it.
+ * A decoder for a topic of JSON Lines, one event per line, checked against
+ * its contract. A valid line is kept as its original text (ClickHouse reads
+ * it as JSONEachRow, no second serialization); an invalid one becomes a dead
+ * letter naming its line and what is wrong with it.
  */
-export function decodeSendEvents(message: SourceMessage): Decoded {
+export function jsonLinesDecoder(table: string, validate: (value: unknown) => Validation<unknown>): (message: SourceMessage) => Decoded {
+  return (message) => decodeJsonLines(message, table, validate);
+}
+
+/** The events topic: send events into email_send_events. */
+export const decodeSendEvents = jsonLinesDecoder(SEND_EVENTS_TABLE, validateSendEvent);
+
+/** The delivery topic: provider feedback from the webhook receiver into email_delivery_events. */
+export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, validateDeliveryEvent);
+
+function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>): Decoded {
   const rows: Row[] = [];
   const deadLetters: DeadLetter[] = [];
   const value = message.value;
@@ -51,12 +63,12 @@ export function decodeSendEvents(message: SourceMessage): Decoded {
       deadLetters.push(letter(message, `malformed JSON: ${(error as Error).message}`, line, Buffer.from(bytes)));
       continue;
     }
-    const valid = validateSendEvent(parsed);
+    const valid = validate(parsed);
     if (!valid.ok) {
       deadLetters.push(letter(message, `schema: ${valid.reason}`, line, Buffer.from(bytes)));
       continue;
     }
     rows.push({ text, offset: message.offset, line });
   }
-  return { rows: new Map([[SEND_EVENTS_TABLE, rows]]), deadLetters, judged, invalid: deadLetters.length };
+  return { rows: new Map([[table, rows]]), deadLetters, judged, invalid: deadLetters.length };
 }

@@ -11,7 +11,7 @@ import { decodeSendEvents } from './decode.js';
 import { InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
 import type { DeadLetterSink } from './loader.js';
-import type { DeadLetter } from './types.js';
+import type { DeadLetter, Decoded, SourceMessage } from './types.js';
 import { BatchWriter } from './write.js';
 
 /** Dead letters of the in-process pipeline go to a JSON Lines file, since there is no Kafka to hold them. */
@@ -88,5 +88,60 @@ export class InProcessPipeline implements SendEventSink {
 
   close(timeoutMs?: number): Promise<boolean> {
     return this.#buffer.close(timeoutMs);
+  }
+}
+
+export interface InProcessHandoffOptions {
+  client: ClickHouseClient;
+  database: string;
+  deadLetterFile: string;
+  /** The decoder of the topic these events would travel on, e.g. decodeDeliveryEvents. */
+  decode: (message: SourceMessage) => Decoded;
+  /** How long one hand-off keeps retrying a failing write before it gives up (the caller answers 503). */
+  retryForMs?: number;
+}
+
+/**
+ * Single-process mode for callers that must not say "accepted" before the
+ * data is stored (the webhook receiver): each hand-off goes through the same
+ * decode → batch → write steps as `sendlens ingest` and resolves once its
+ * rows are in ClickHouse. A write that keeps failing past `retryForMs`
+ * rejects, the batch is dropped, and the caller tells its provider to retry
+ * (delivery events have deterministic ids, so the retry is stored once).
+ */
+export class InProcessHandoff<E> {
+  readonly #loader: PartitionLoader;
+  readonly #topic = `in-process-${randomUUID()}`;
+  readonly #retryForMs: number;
+  #offset = 0n;
+  #deadline = 0;
+
+  constructor(options: InProcessHandoffOptions) {
+    this.#retryForMs = options.retryForMs ?? 10_000;
+    const writer = new BatchWriter(options.client, { database: options.database, consumerGroup: 'in-process', keepTrying: () => Date.now() < this.#deadline });
+    this.#loader = new PartitionLoader(this.#topic, 0, {
+      decode: options.decode,
+      writer,
+      deadLetters: new FileDeadLetters(options.deadLetterFile),
+      commit: async () => undefined,
+      limits: DEFAULT_BATCH_LIMITS,
+      // The receiver normalized these events itself: an invalid one is a bug to dead-letter, never a reason to stop.
+      guard: new InvalidRatioGuard(1),
+    });
+  }
+
+  async handOff(events: E[]): Promise<void> {
+    if (events.length === 0) return;
+    const offset = this.#offset;
+    this.#offset += 1n;
+    this.#deadline = Date.now() + this.#retryForMs;
+    const value = Buffer.from(events.map((event) => JSON.stringify(event)).join('\n'));
+    try {
+      await this.#loader.submit([{ topic: this.#topic, partition: 0, offset, key: null, value }]);
+      await this.#loader.flushAll();
+    } catch (error) {
+      await this.#loader.discardPending();
+      throw error;
+    }
   }
 }

@@ -3,7 +3,7 @@
  * decode → batch → write → commit. `KafkaIngest` feeds them from a consumer
  * group; the in-process pipeline feeds them from instrumentation directly.
  */
-export { decodeSendEvents, SEND_EVENTS_TABLE, MAX_MESSAGE_BYTES, MAX_EVENT_LINE_BYTES } from './decode.js';
+export { decodeSendEvents, decodeDeliveryEvents, jsonLinesDecoder, SEND_EVENTS_TABLE, DELIVERY_EVENTS_TABLE, MAX_MESSAGE_BYTES, MAX_EVENT_LINE_BYTES } from './decode.js';
 export { decodeSpans } from './decode-spans.js';
 export { decodeTraceRequest, OtlpDecodeError, OTEL_TRACES_TABLE, OTEL_TRACES_INSERT_COLUMNS, MAX_SPANS_PER_MESSAGE, MAX_TRACE_MESSAGE_BYTES, rowToJson, toJsonEachRow } from './otlp-traces.js';
 export type { OtelTraceRow, DecodeTraceOptions } from './otlp-traces.js';
@@ -17,5 +17,5 @@ export { InvalidRatioGuard, InvalidRatioExceeded } from './guard.js';
 export { KafkaIngest, DEFAULT_GROUP_ID, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MAX_INVALID_RATIO } from './kafka-ingest.js';
 export type { IngestOptions, Log } from './kafka-ingest.js';
 export type { SourceMessage, DeadLetter, Decoded, Row, TableRows } from './types.js';
-export { InProcessPipeline, FileDeadLetters } from './in-process.js';
-export type { InProcessOptions } from './in-process.js';
+export { InProcessPipeline, InProcessHandoff, FileDeadLetters } from './in-process.js';
+export type { InProcessOptions, InProcessHandoffOptions } from './in-process.js';

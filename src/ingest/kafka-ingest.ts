@@ -7,7 +7,7 @@ import type { KafkaSettings } from '../transport/index.js';
 import { DEFAULT_BATCH_LIMITS } from './batch.js';
 import type { BatchLimits, PartitionBatch } from './batch.js';
 import { decodeSpans } from './decode-spans.js';
-import { decodeSendEvents } from './decode.js';
+import { decodeDeliveryEvents, decodeSendEvents } from './decode.js';
 import { InvalidRatioExceeded, InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
 import type { DeadLetterSink } from './loader.js';
@@ -23,7 +23,7 @@ export interface IngestOptions {
   client: ClickHouseClient;
   database: string;
   groupId?: string;
-  /** Topic → decoder. Default: the events topic (send events → email_send_events) and the spans topic (OTLP → otel_traces). */
+  /** Topic → decoder. Default: the events topic (send events → email_send_events) and the spans topic (OTLP → otel_traces), the delivery topic (feedback → email_delivery_events). */
   decoders?: Map<string, (message: SourceMessage) => Decoded>;
   deadLetterTopic?: string;
   limits?: Partial<BatchLimits>;
@@ -125,6 +125,7 @@ export class KafkaIngest {
       new Map([
         [options.kafka.eventsTopic, decodeSendEvents],
         [options.kafka.spansTopic, decodeSpans],
+        [options.kafka.deliveryTopic, decodeDeliveryEvents],
       ]);
     this.#writer = new BatchWriter(options.client, {
       database: options.database,

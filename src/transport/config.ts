@@ -9,11 +9,14 @@ export interface KafkaSettings {
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   eventsTopic: string;
   spansTopic: string;
+  /** Delivery events (provider feedback) from the webhook receiver. */
+  deliveryTopic: string;
 }
 
 export const DEFAULT_EVENTS_TOPIC = 'email.send.events';
 /** The OpenTelemetry Collector Kafka receiver's default topic for traces. */
 export const DEFAULT_SPANS_TOPIC = 'otlp_spans';
+export const DEFAULT_DELIVERY_TOPIC = 'email.delivery.events';
 
 const MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
@@ -30,6 +33,7 @@ export function kafkaSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Kafk
     ssl: env.KAFKA_SSL === 'true' || env.KAFKA_SSL === '1' || Boolean(env.KAFKA_SSL_CA_FILE),
     eventsTopic: env.SENDLENS_EVENTS_TOPIC || DEFAULT_EVENTS_TOPIC,
     spansTopic: env.SENDLENS_SPANS_TOPIC || DEFAULT_SPANS_TOPIC,
+    deliveryTopic: env.SENDLENS_DELIVERY_TOPIC || DEFAULT_DELIVERY_TOPIC,
   };
   if (env.KAFKA_SSL_CA_FILE) settings.ssl = { ca: [readFileSync(env.KAFKA_SSL_CA_FILE, 'utf8')] };
   if (env.KAFKA_SASL_MECHANISM) {

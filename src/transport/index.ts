@@ -10,5 +10,5 @@ export { KafkaSpanExporter } from './span-exporter.js';
 export { SharedProducer } from './producer.js';
 export { KafkaHandoff } from './handoff.js';
 export type { Compression } from './producer.js';
-export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC } from './config.js';
+export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC, DEFAULT_DELIVERY_TOPIC } from './config.js';
 export type { KafkaSettings } from './config.js';

@@ -3,6 +3,8 @@ import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } fro
 
 /** Bodies over this are refused with 413 before they are read further. Provider webhooks are a few KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A request as endpoints see it: the raw bytes (signatures are over them) and the headers. */
 export interface WebhookRequest {
@@ -126,7 +128,7 @@ export function createWebhookServer<E>(options: WebhookServerOptions<E>): Server
     answer(response, 200, { accepted: normalized.length });
   };
 
-  return createServer((request, response) => {
+  const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       const status = error instanceof RequestError ? error.status : typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
       const message = status === 500 ? 'internal error' : (error as Error).message;
@@ -135,4 +137,8 @@ export function createWebhookServer<E>(options: WebhookServerOptions<E>): Server
       answer(response, status, { error: message });
     });
   });
+  // A slow client cannot hold a connection open: headers within 10 s, the whole request within 30 s.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  return server;
 }

@@ -21,6 +21,7 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
     ssl: false,
     eventsTopic: `email.send.events.test-${suffix}`,
     spansTopic: `otlp_spans.test-${suffix}`,
+    deliveryTopic: `email.delivery.events.test-${suffix}`,
     ...overrides,
   };
 }
