@@ -4,6 +4,9 @@ import { runCatalog } from './commands/catalog.js';
 import { runNormalize } from './commands/normalize.js';
 import { runMigrate } from './commands/migrate.js';
 import { runIngest } from './commands/ingest.js';
+import { runWebhooks } from './commands/webhooks.js';
+import type { WebhooksCommandOptions } from './commands/webhooks.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../webhooks/index.js';
 import { UsageError } from './errors.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -67,6 +70,16 @@ program
   .option('--no-migrate', 'do not apply the schema before starting')
   .action(async (options: { group?: string; maxInvalidRatio?: string; batchRows?: string; batchWaitMs?: string; migrate?: boolean }) => {
     process.exitCode = await runIngest(options);
+  });
+
+program
+  .command('webhooks')
+  .description('Receive provider webhooks (SES via SNS, Resend, ScaiSend, generic signed JSON) until SIGTERM; events to Kafka, or straight to the store without KAFKA_BROKERS.')
+  .option('--port <n>', 'port to listen on (0: any free port)', '8787')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--max-body-bytes <n>', `largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})`)
+  .action(async (options: WebhooksCommandOptions) => {
+    process.exitCode = await runWebhooks(options);
   });
 
 try {
