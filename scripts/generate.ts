@@ -1,7 +1,7 @@
 // Writes everything generated from code: docs/catalog.md and the JSON Schemas in schemas/.
 // Tests fail when any of them is stale: run `npm run generate` after changing a table or a contract.
 import { writeFileSync } from 'node:fs';
-import { SendEventSchema, renderSendEventMarkdown } from '../src/events/index.js';
+import { DeliveryEventSchema, SendEventSchema, renderDeliveryEventMarkdown, renderSendEventMarkdown } from '../src/events/index.js';
 import { normalizedErrorJsonSchema, renderCatalogMarkdown } from '../src/normalize/index.js';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -11,6 +11,8 @@ const outputs: [string, string][] = [
   ['schemas/normalized-error.v1.json', json(normalizedErrorJsonSchema())],
   ['docs/send-event.md', renderSendEventMarkdown()],
   ['schemas/send-event.v1.json', json({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...SendEventSchema })],
+  ['docs/delivery-event.md', renderDeliveryEventMarkdown()],
+  ['schemas/delivery-event.v1.json', json({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...DeliveryEventSchema })],
 ];
 for (const [path, content] of outputs) {
   writeFileSync(new URL(`../${path}`, import.meta.url), content);

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { uuidv7Time } from '../../src/events/index.js';
+import { renderDeliveryEventMarkdown, uuidv7Time } from '../../src/events/index.js';
 import { DeliveryEventSchema, deliveryEventId, validateDeliveryEvent } from '../../src/events/index.js';
 import type { DeliveryEvent } from '../../src/events/index.js';
 
@@ -71,5 +73,16 @@ describe('deliveryEventId', () => {
   it('sorts by time', () => {
     const ids = [at + 2000, at, at + 1].map((ms) => deliveryEventId(ms, ['same']));
     expect([...ids].sort()).toEqual([ids[1], ids[2], ids[0]]);
+  });
+
+  it('schemas/delivery-event.v1.json and docs/delivery-event.md are what the TypeBox source generates (run `npm run generate`)', () => {
+    const committed = JSON.parse(readFileSync(new URL('../../schemas/delivery-event.v1.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    expect(committed).toEqual(JSON.parse(JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...DeliveryEventSchema })));
+    const validate = new Ajv2020().compile(committed);
+    expect(validate(sample)).toBe(true);
+    expect(validate({ ...sample, outcome: 'opened' })).toBe(false);
+    const markdown = readFileSync(new URL('../../docs/delivery-event.md', import.meta.url), 'utf8');
+    expect(markdown).toBe(renderDeliveryEventMarkdown());
+    for (const field of Object.keys(DeliveryEventSchema.properties)) expect(markdown).toContain(`| \`${field}\` |`);
   });
 });
