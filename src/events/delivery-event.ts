@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Type } from '@sinclair/typebox';
-import type { Static, TLiteral } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { oneOf, oneOfOrNull } from './schema-kit.js';
 import { ALL_CODES, BOUNCE_TYPES, CATEGORIES, DELIVERY_OUTCOMES, PROVIDERS } from '../normalize/index.js';
 import type { Validation } from './validate.js';
 
@@ -25,8 +26,6 @@ import type { Validation } from './validate.js';
  */
 export const DELIVERY_EVENT_SCHEMA_VERSION = 1;
 
-const literals = <T extends string>(values: readonly T[]): TLiteral<T>[] => values.map((value) => Type.Literal(value));
-
 const UUID_V7 = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 const UTC_MILLIS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
 const DOMAIN = { maxLength: 253 };
@@ -44,7 +43,7 @@ export const DeliveryEventSchema = Type.Object(
     schema_version: Type.Literal(DELIVERY_EVENT_SCHEMA_VERSION, { description: 'The contract version; 1.' }),
     occurred_at: Type.String({ pattern: UTC_MILLIS, description: "When the provider says it happened (its event time), UTC, milliseconds: 2026-11-22T12:00:00.123Z." }),
     received_at: Type.String({ pattern: UTC_MILLIS, description: 'When sendlens received the webhook, UTC, milliseconds.' }),
-    provider: Type.Union(literals(PROVIDERS), { description: 'The provider the feedback is about: relay, sendfleet, ses, scaisend, resend.' }),
+    provider: oneOf(PROVIDERS, { description: 'The provider the feedback is about: relay, sendfleet, ses, scaisend, resend.' }),
     provider_type: Type.String({
       minLength: 1,
       maxLength: 64,
@@ -63,10 +62,10 @@ export const DeliveryEventSchema = Type.Object(
       ...ID,
       description: "The provider's own id of this event, stable across redelivery: SES feedbackId (bounces, complaints), SendGrid sg_event_id, the svix-id of a Resend delivery, the generic event_id; empty when there is none.",
     }),
-    outcome: Type.Union(literals(DELIVERY_OUTCOMES), {
+    outcome: oneOf(DELIVERY_OUTCOMES, {
       description: 'delivered; bounced (see bounce_type); complained; deferred (a temporary delay, delivery is still being tried); rejected (the provider refused to send: virus, template, invalid request); suppressed (not sent because the recipient is on a suppression list).',
     }),
-    bounce_type: Type.Union([Type.Union(literals(BOUNCE_TYPES)), Type.Null()], { description: 'hard, soft or undetermined when outcome is bounced; null otherwise.' }),
+    bounce_type: oneOfOrNull(BOUNCE_TYPES, { description: 'hard, soft or undetermined when outcome is bounced; null otherwise.' }),
     provider_bounce_type: Type.String({ maxLength: 64, description: "The provider's own bounce type (SES Permanent/Transient/Undetermined, SendGrid bounce/blocked); empty when none." }),
     bounce_subtype: Type.String({
       maxLength: 64,
@@ -79,10 +78,10 @@ export const DeliveryEventSchema = Type.Object(
     smtp_status: Type.String({ pattern: SMTP_STATUS_PATTERN, description: 'The RFC 3463 enhanced status code (5.1.1), from the payload or its diagnostic; empty when none.' }),
     smtp_code: Type.Union([Type.Integer({ minimum: 200, maximum: 599 }), Type.Null()], { description: 'The SMTP reply code (550) the diagnostic starts with; null when none.' }),
     diagnostic: Type.String({ maxLength: 1000, description: 'The receiving server\'s or provider\'s text (SES diagnosticCode/smtpResponse, SendGrid reason/response, Resend bounce.message), scrubbed of addresses and credentials.' }),
-    code: Type.Union([Type.Union(literals(ALL_CODES)), Type.Null()], {
+    code: oneOfOrNull(ALL_CODES, {
       description: 'The normalized error code where one applies (suppression.recipient_suppressed, content.template_render_failed, recipient.invalid_address…); never null for rejected and suppressed; null for delivered, complained, deferred.',
     }),
-    category: Type.Union([Type.Union(literals(Object.keys(CATEGORIES))), Type.Null()], { description: 'The category of code; null when code is.' }),
+    category: oneOfOrNull(Object.keys(CATEGORIES), { description: 'The category of code; null when code is.' }),
   },
   {
     $id: 'https://sendlens.dev/schemas/delivery-event.v1.json',

@@ -5,6 +5,7 @@ interface FieldSchema {
   type?: string;
   anyOf?: FieldSchema[];
   const?: unknown;
+  enum?: unknown[];
   pattern?: string;
   maxLength?: number;
   description?: string;
@@ -17,6 +18,11 @@ function typeOf(schema: FieldSchema): string {
     return schema.anyOf.map(typeOf).join(' \\| ');
   }
   if (schema.const !== undefined) return `\`${String(schema.const)}\``;
+  if (schema.enum) {
+    const values = schema.enum.filter((v) => v !== null);
+    const named = values.length > 8 ? `one of ${values.length} values` : values.map((v) => `\`${String(v)}\``).join(' \\| ');
+    return schema.enum.includes(null) ? `${named} \\| null` : named;
+  }
   return schema.type ?? 'any';
 }
 

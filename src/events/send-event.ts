@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { Static, TLiteral } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+import { oneOf, oneOfOrNull } from './schema-kit.js';
 import { ALL_CODES, CATEGORIES, PROVIDERS, RETRY_CLASSES } from '../normalize/index.js';
 
 /**
@@ -9,8 +10,6 @@ import { ALL_CODES, CATEGORIES, PROVIDERS, RETRY_CLASSES } from '../normalize/in
  * the JSON a producer writes is the row the loader inserts as is.
  */
 export const SEND_EVENT_SCHEMA_VERSION = 1;
-
-const literals = <T extends string>(values: readonly T[]): TLiteral<T>[] => values.map((value) => Type.Literal(value));
 
 /** The operations sendlens tells apart; dashboards group by them, so the list is closed. */
 export const OPERATIONS = ['send', 'send_batch', 'domain_verify', 'domain_manage', 'webhook_manage', 'template_manage', 'suppression_manage', 'other'] as const;
@@ -29,8 +28,8 @@ export const SendEventSchema = Type.Object(
     occurred_at: Type.String({ pattern: UTC_MILLIS, description: 'When the attempt started, UTC, milliseconds: 2026-11-22T12:00:00.123Z.' }),
     service: Type.String({ minLength: 1, maxLength: 128, description: 'The sending service (OTel service.name).' }),
     environment: Type.String({ maxLength: 64, description: 'Deployment environment (production, staging); empty when unset.' }),
-    provider: Type.Union(literals(PROVIDERS), { description: 'The provider called: relay, sendfleet, ses, scaisend, resend.' }),
-    operation: Type.Union(literals(OPERATIONS), { description: 'What the call did: send, send_batch, domain_verify, domain_manage, webhook_manage, template_manage, suppression_manage, other.' }),
+    provider: oneOf(PROVIDERS, { description: 'The provider called: relay, sendfleet, ses, scaisend, resend.' }),
+    operation: oneOf(OPERATIONS, { description: 'What the call did: send, send_batch, domain_verify, domain_manage, webhook_manage, template_manage, suppression_manage, other.' }),
     workspace: Type.String({ maxLength: 128, description: 'Tenant or account the send belongs to; empty when unknown.' }),
     sender_domain: Type.String({ ...DOMAIN, description: 'Domain of the From address, lower case.' }),
     recipient_domain: Type.String({ ...DOMAIN, description: 'Domain of the first recipient, lower case.' }),
@@ -39,12 +38,12 @@ export const SendEventSchema = Type.Object(
     message_id: Type.String({ maxLength: 256, description: "The caller's own message id, if any." }),
     provider_message_id: Type.String({ maxLength: 256, description: "The provider's id for an accepted message." }),
     attempt: Type.Integer({ minimum: 1, maximum: 1000, description: '1 for the first try; each retry is its own event.' }),
-    outcome: Type.Union(literals(OUTCOMES), { description: 'sent: the provider accepted the call; failed: it did not (see code).' }),
+    outcome: oneOf(OUTCOMES, { description: 'sent: the provider accepted the call; failed: it did not (see code).' }),
     status: Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Null()], { description: 'HTTP status; null when there was no HTTP answer.' }),
     provider_code: Type.Union([Type.String({ maxLength: 200 }), Type.Null()], { description: "The provider's own error code, kept beside the normalized one." }),
-    code: Type.Union([Type.Union(literals(ALL_CODES)), Type.Null()], { description: 'The normalized error code (category.reason); null when sent.' }),
-    category: Type.Union([Type.Union(literals(Object.keys(CATEGORIES))), Type.Null()], { description: 'The category of code; null when sent.' }),
-    retry: Type.Union([Type.Union(literals(RETRY_CLASSES)), Type.Null()], { description: 'The retry class of code: never, backoff, retry_after, once, at_reset, later.' }),
+    code: oneOfOrNull(ALL_CODES, { description: 'The normalized error code (category.reason); null when sent.' }),
+    category: oneOfOrNull(Object.keys(CATEGORIES), { description: 'The category of code; null when sent.' }),
+    retry: oneOfOrNull(RETRY_CLASSES, { description: 'The retry class of code: never, backoff, retry_after, once, at_reset, later.' }),
     retry_after_ms: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'How long the provider asked to wait, when it said.' }),
     error_message: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], { description: 'The provider message, scrubbed of addresses and credentials.' }),
     latency_ms: Type.Number({ minimum: 0, description: 'How long the provider call took, in milliseconds.' }),
