@@ -1,4 +1,4 @@
-import { validateDeliveryEvent, validateSendEvent } from '../events/index.js';
+import { DeliveryEventSchema, SendEventSchema, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
@@ -15,13 +15,27 @@ function letter(message: SourceMessage, reason: string, line: number | null, ori
 }
 
 /**
+ * Tables whose rows go to ClickHouse as JSONCompactEachRow: one JSON array
+ * per row, values in this column order (the contract's field order, which is
+ * also the column list of the INSERT). Measured on the embedded engine
+ * (`npm run bench`, README): it parses these arrays about 1.5× faster than
+ * the same events as JSONEachRow objects, half the bytes with no keys to
+ * match, which more than pays for re-serializing the already parsed event.
+ */
+export const COMPACT_INSERT_COLUMNS: ReadonlyMap<string, readonly string[]> = new Map([
+  [SEND_EVENTS_TABLE, Object.keys(SendEventSchema.properties)],
+  [DELIVERY_EVENTS_TABLE, Object.keys(DeliveryEventSchema.properties)],
+]);
+
+/**
  * A decoder for a topic of JSON Lines, one event per line, checked against
- * its contract. A valid line is kept as its original text (ClickHouse reads
- * it as JSONEachRow, no second serialization); an invalid one becomes a dead
- * letter naming its line and what is wrong with it.
+ * its contract. A valid event becomes a row: its values in the table's
+ * compact column order when the table has one, else its original text; an
+ * invalid line becomes a dead letter naming its line and what is wrong with it.
  */
 export function jsonLinesDecoder(table: string, validate: (value: unknown) => Validation<unknown>): (message: SourceMessage) => Decoded {
-  return (message) => decodeJsonLines(message, table, validate);
+  const columns = COMPACT_INSERT_COLUMNS.get(table);
+  return (message) => decodeJsonLines(message, table, validate, columns);
 }
 
 /** The events topic: send events into email_send_events. */
@@ -30,7 +44,7 @@ export const decodeSendEvents = jsonLinesDecoder(SEND_EVENTS_TABLE, validateSend
 /** The delivery topic: provider feedback from the webhook receiver into email_delivery_events. */
 export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, validateDeliveryEvent);
 
-function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>): Decoded {
+function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, columns: readonly string[] | undefined): Decoded {
   const rows: Row[] = [];
   const deadLetters: DeadLetter[] = [];
   const value = message.value;
@@ -68,7 +82,8 @@ function decodeJsonLines(message: SourceMessage, table: string, validate: (value
       deadLetters.push(letter(message, `schema: ${valid.reason}`, line, Buffer.from(bytes)));
       continue;
     }
-    rows.push({ text, offset: message.offset, line });
+    const event = parsed as Record<string, unknown>;
+    rows.push({ text: columns ? JSON.stringify(columns.map((column) => event[column])) : text, offset: message.offset, line });
   }
   return { rows: new Map([[table, rows]]), deadLetters, judged, invalid: deadLetters.length };
 }

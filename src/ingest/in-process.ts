@@ -64,8 +64,14 @@ export class InProcessPipeline implements SendEventSink {
       async (lines) => {
         const first = this.#offset;
         this.#offset += BigInt(lines.length);
-        await this.#loader.submit(lines.map((line, i) => ({ topic: this.#topic, partition: 0, offset: first + BigInt(i), key: null, value: Buffer.from(line) })));
-        await this.#loader.flushAll();
+        try {
+          await this.#loader.submit(lines.map((line, i) => ({ topic: this.#topic, partition: 0, offset: first + BigInt(i), key: null, value: Buffer.from(line) })));
+          await this.#loader.flushAll();
+        } catch (error) {
+          // The buffer puts these lines back and delivers them again, under new offsets.
+          await this.#loader.discardPending();
+          throw error;
+        }
       },
       { maxBatchItems: 10_000, lingerMs: 200, ...options.sinkLimits },
       {},

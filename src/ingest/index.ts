@@ -3,7 +3,7 @@
  * decode → batch → write → commit. `KafkaIngest` feeds them from a consumer
  * group; the in-process pipeline feeds them from instrumentation directly.
  */
-export { decodeSendEvents, decodeDeliveryEvents, jsonLinesDecoder, SEND_EVENTS_TABLE, DELIVERY_EVENTS_TABLE, MAX_MESSAGE_BYTES, MAX_EVENT_LINE_BYTES } from './decode.js';
+export { decodeSendEvents, decodeDeliveryEvents, jsonLinesDecoder, COMPACT_INSERT_COLUMNS, SEND_EVENTS_TABLE, DELIVERY_EVENTS_TABLE, MAX_MESSAGE_BYTES, MAX_EVENT_LINE_BYTES } from './decode.js';
 export { decodeSpans } from './decode-spans.js';
 export { decodeTraceRequest, OtlpDecodeError, OTEL_TRACES_TABLE, OTEL_TRACES_INSERT_COLUMNS, MAX_SPANS_PER_MESSAGE, MAX_TRACE_MESSAGE_BYTES, rowToJson, toJsonEachRow } from './otlp-traces.js';
 export type { OtelTraceRow, DecodeTraceOptions } from './otlp-traces.js';
@@ -11,7 +11,7 @@ export { PartitionBatch, DEFAULT_BATCH_LIMITS } from './batch.js';
 export type { BatchLimits } from './batch.js';
 export { BatchWriter, BATCH_LOG_TABLE, isDataError, clickhouseErrorCode } from './write.js';
 export type { WriterOptions, ReplayBoundary } from './write.js';
-export { PartitionLoader } from './loader.js';
+export { PartitionLoader, MAX_WRITES_IN_FLIGHT } from './loader.js';
 export type { DeadLetterSink, Commit, PartitionLoaderOptions, LoaderStats } from './loader.js';
 export { InvalidRatioGuard, InvalidRatioExceeded } from './guard.js';
 export { KafkaIngest, DEFAULT_GROUP_ID, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MAX_INVALID_RATIO } from './kafka-ingest.js';

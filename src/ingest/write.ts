@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PartitionBatch } from './batch.js';
+import { COMPACT_INSERT_COLUMNS } from './decode.js';
 import type { DeadLetter, Row } from './types.js';
 
 export const BATCH_LOG_TABLE = 'sendlens_ingest_batches';
@@ -110,7 +111,7 @@ export class BatchWriter {
       if (rows.length === 1) {
         const row = rows[0] as Row;
         const reason = `rejected by ClickHouse (code ${clickhouseErrorCode(error)}): ${(error as Error).message.split('\n')[0]}`;
-        return [{ reason, topic: batch.topic, partition: batch.partition, offset: row.offset, line: row.line, original: Buffer.from(row.text) }];
+        return [{ reason, topic: batch.topic, partition: batch.partition, offset: row.offset, line: row.line, original: Buffer.from(originalText(table, row)) }];
       }
       // Halves get tokens of their own, derived the same way on every replay.
       const middle = Math.ceil(rows.length / 2);
@@ -122,9 +123,11 @@ export class BatchWriter {
   }
 
   async #insert(table: string, rows: Row[], token: string): Promise<void> {
+    const columns = COMPACT_INSERT_COLUMNS.get(table);
     const result = await this.#client.exec({
-      query: `INSERT INTO ${this.#options.database}.${table} FORMAT JSONEachRow`,
-      values: Readable.from([Buffer.from(rows.map((row) => row.text).join('\n'))], { objectMode: false }),
+      query: columns ? `INSERT INTO ${this.#options.database}.${table} (${columns.join(', ')}) FORMAT JSONCompactEachRow` : `INSERT INTO ${this.#options.database}.${table} FORMAT JSONEachRow`,
+      // One string chunk: the embedded engine takes it as is, an HTTP server gets it written once (no Buffer copies of a 10–30 MB body).
+      values: Readable.from([rows.map((row) => row.text).join('\n')]),
       clickhouse_settings: {
         insert_deduplication_token: token,
         insert_deduplicate: 1,
@@ -132,6 +135,7 @@ export class BatchWriter {
         date_time_input_format: 'best_effort',
         input_format_null_as_default: 1,
         async_insert: 0,
+        input_format_parallel_parsing: 0,
       },
     });
     result.stream.resume();
@@ -151,4 +155,12 @@ export class BatchWriter {
       }
     }
   }
+}
+
+/** A refused row as the event it was (a compact row back to its fields), for the dead letter. */
+function originalText(table: string, row: Row): string {
+  const columns = COMPACT_INSERT_COLUMNS.get(table);
+  if (!columns) return row.text;
+  const values = JSON.parse(row.text) as unknown[];
+  return JSON.stringify(Object.fromEntries(columns.map((column, i) => [column, values[i]])));
 }

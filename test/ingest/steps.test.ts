@@ -3,21 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { BatchWriter, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeSendEvents } from '../../src/ingest/index.js';
+import { BatchWriter, COMPACT_INSERT_COLUMNS, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeSendEvents } from '../../src/ingest/index.js';
 import type { SourceMessage } from '../../src/ingest/index.js';
 import { createStoreClient, renderStatements } from '../../src/store/index.js';
 import { loadMigrations } from '../../src/store/migrations.js';
 import { sampleEvent } from '../helpers/events.js';
-import { uuidv7 } from '../../src/events/index.js';
+import { SendEventSchema, uuidv7 } from '../../src/events/index.js';
 
 const message = (value: string | Buffer | null, offset = 7n): SourceMessage => ({ topic: 'email.send.events', partition: 2, offset, key: null, value: typeof value === 'string' ? Buffer.from(value) : value });
 const line = (overrides = {}) => JSON.stringify(sampleEvent({ event_id: uuidv7(), ...overrides }));
 
 describe('decode', () => {
-  it('keeps valid lines as their original text and dead-letters each bad one with its reason and place', () => {
+  it('keeps each valid event as a compact row in the contract\'s column order and dead-letters each bad one with its reason and place', () => {
     const good = line();
     const decoded = decodeSendEvents(message([good, '{not json', good.slice(0, 40), JSON.stringify({ ...sampleEvent(), code: 'auth.made_up' }), line({ error_message: 'x'.repeat(900) }).replace('"x', `"${'y'.repeat(20_000)}`), ''].join('\n')));
-    expect(decoded.rows.get('email_send_events')?.map((r) => r.text)).toEqual([good]);
+    const columns = COMPACT_INSERT_COLUMNS.get('email_send_events') ?? [];
+    expect(columns).toEqual(Object.keys(SendEventSchema.properties));
+    const event = JSON.parse(good) as Record<string, unknown>;
+    expect(decoded.rows.get('email_send_events')?.map((r) => JSON.parse(r.text) as unknown)).toEqual([columns.map((column) => event[column])]);
     expect(decoded.judged).toBe(5);
     expect(decoded.deadLetters.map((d) => [d.line, d.reason.split(':')[0]])).toEqual([
       [1, 'malformed JSON'],
@@ -110,5 +113,20 @@ describe('BatchWriter on the embedded engine', () => {
     expect(refused[0]).toMatchObject({ offset: 105n, topic: 'dates', partition: 3 });
     expect(refused[0]?.reason).toMatch(/^rejected by ClickHouse \(code \d+\)/);
     expect(await count('SELECT count() AS n FROM strict_dates')).toBe(8);
+  });
+
+  it('a compact row ClickHouse refuses is dead-lettered as the event it was, field by field', async () => {
+    // Matches the contract's pattern, but is no date: only the engine can tell.
+    const impossible = line({ occurred_at: '2026-13-45T10:00:00.000Z' });
+    const batch = new PartitionBatch('email.send.events', 9);
+    for (const [i, text] of [line(), impossible, line()].entries()) {
+      const m = message(text, BigInt(i));
+      batch.add(m, decodeSendEvents(m), 0);
+    }
+    expect(batch.rowCount).toBe(3);
+    const refused = await writer().write(batch);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.offset).toBe(1n);
+    expect(JSON.parse(refused[0]?.original.toString() ?? '')).toEqual(JSON.parse(impossible));
   });
 });
