@@ -51,6 +51,12 @@ export interface InstrumentationOptions {
   tracer?: Tracer;
   /** Called when instrumentation itself fails; the send is never affected. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * Wall-clock time in epoch milliseconds for event and span timestamps;
+   * `Date.now` unless given. For replays and simulations that compress days
+   * into minutes (`sendlens demo`); latencies are always measured for real.
+   */
+  clock?: () => number;
 }
 
 export const INSTRUMENTATION_NAME = 'sendlens';
@@ -112,6 +118,7 @@ export class SendInstrumentation {
   readonly #hasher: RecipientHasher;
   readonly #tracer: Tracer;
   readonly #onInternalError: (error: unknown) => void;
+  readonly #clock: () => number;
   #internalErrors = 0;
   #pending: FinishedAttempt[] = [];
   #drainScheduled = false;
@@ -124,6 +131,7 @@ export class SendInstrumentation {
     this.#hasher = new RecipientHasher(options.recipientHashKey);
     this.#tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_NAME);
     this.#onInternalError = options.onInternalError ?? (() => undefined);
+    this.#clock = options.clock ?? Date.now;
   }
 
   /** How often instrumentation itself failed (and was ignored). */
@@ -133,11 +141,11 @@ export class SendInstrumentation {
 
   /** Runs one attempt inside a span, emits its event, and returns exactly what `run` returns or throws. */
   async attempt<T>(context: AttemptContext, run: () => Promise<T>, reader: OutcomeReader<T>): Promise<T> {
-    const startedAt = Date.now();
+    const startedAt = this.#clock();
     const started = performance.now();
     let span: Span | undefined;
     try {
-      span = this.#startSpan(context);
+      span = this.#startSpan(context, startedAt);
     } catch (error) {
       this.#internalError(error);
     }
@@ -171,12 +179,12 @@ export class SendInstrumentation {
    * At start, only what HTTP semantic conventions want available to samplers;
    * the other attributes are set when the attempt completes, before the span ends.
    */
-  #startSpan(context: AttemptContext): Span {
+  #startSpan(context: AttemptContext, startTime: number): Span {
     const server = serverOf(context.url);
     const attributes: Attributes = { 'http.request.method': (context.method ?? 'POST').toUpperCase(), 'email.provider': context.provider };
     if (server.address) attributes['server.address'] = server.address;
     if (server.port) attributes['server.port'] = server.port;
-    return this.#tracer.startSpan(`${context.operation ?? 'send'} ${context.provider}`, { kind: SpanKind.CLIENT, attributes });
+    return this.#tracer.startSpan(`${context.operation ?? 'send'} ${context.provider}`, { kind: SpanKind.CLIENT, attributes, startTime });
   }
 
   #contextAttributes(context: AttemptContext, event: SendEvent): Attributes {
@@ -204,7 +212,7 @@ export class SendInstrumentation {
       span?.end();
       return;
     }
-    const timing = { context, span, startedAt, latencyMs: ended - started, endTime: performance.timeOrigin + ended };
+    const timing = { context, span, startedAt, latencyMs: ended - started, endTime: startedAt + (ended - started) };
     if (outcome instanceof Promise) {
       outcome.then(
         (settled) => this.#enqueue({ ...timing, outcome: settled }),
