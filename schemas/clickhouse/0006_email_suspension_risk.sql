@@ -16,11 +16,13 @@
 --
 --   level  at_risk  a suspension error, or (enough volume and) bounce_rate >= 10% or complaint_rate >= 0.5%
 --          review   (enough volume and) bounce_rate >= 5% or complaint_rate >= 0.1%
+--          (a rate counts toward at_risk or review only with at least 3 of its events behind it)
 --          watch    any account.* error, bounce_rate >= 2.5% or complaint_rate >= 0.05% at any volume,
 --                   or suppressed hits on >= 1% of sends
 --          healthy  otherwise
 --   enough volume: sends >= 500 in the window. Below it rates are noise (ten sends and one bounce
---   is 10%); they can raise `watch`, never `review` or `at_risk`.
+--   is 10%); they can raise `watch`, never `review` or `at_risk`. Likewise one complaint in 900
+--   sends is 0.11%: a rate needs 3 events (hard bounces, complaints) to reach review or at_risk.
 --
 -- The 5%/10% and 0.1%/0.5% lines are Amazon SES's published review and pause thresholds
 -- (SES's own rates are over a representative period, not exactly these windows).
@@ -32,7 +34,8 @@ WITH
     0.10 AS bounce_pause,
     0.001 AS complaint_review,
     0.005 AS complaint_pause,
-    500 AS min_sends
+    500 AS min_sends,
+    3 AS min_events
 SELECT
     scope,
     subject,
@@ -49,10 +52,12 @@ SELECT
     if(delivered > 0, delivered, sends) AS complaint_base,
     if(complaint_base > 0, complaints / complaint_base, 0) AS complaint_rate,
     sends >= min_sends AS enough_volume,
+    enough_volume AND hard_bounces >= min_events AS bounce_counts,
+    enough_volume AND complaints >= min_events AS complaint_counts,
     round(greatest(bounce_rate / bounce_pause, complaint_rate / complaint_pause), 4) AS score,
     multiIf(
-        suspensions > 0 OR (enough_volume AND (bounce_rate >= bounce_pause OR complaint_rate >= complaint_pause)), 'at_risk',
-        enough_volume AND (bounce_rate >= bounce_review OR complaint_rate >= complaint_review), 'review',
+        suspensions > 0 OR (bounce_counts AND bounce_rate >= bounce_pause) OR (complaint_counts AND complaint_rate >= complaint_pause), 'at_risk',
+        (bounce_counts AND bounce_rate >= bounce_review) OR (complaint_counts AND complaint_rate >= complaint_review), 'review',
         account_errors > 0 OR bounce_rate >= bounce_review / 2 OR complaint_rate >= complaint_review / 2 OR (suppressed_hits > 0 AND suppressed_hits >= sends * 0.01), 'watch',
         'healthy'
     ) AS level,
@@ -62,7 +67,8 @@ SELECT
         if(complaint_rate >= complaint_pause, 'complaints >= 0.5% (SES pause line)', if(complaint_rate >= complaint_review, 'complaints >= 0.1% (SES review line)', if(complaint_rate >= complaint_review / 2, 'complaints >= 0.05%', ''))),
         if(account_errors > suspensions, 'account errors', ''),
         if(suppressed_hits > 0 AND suppressed_hits >= sends * 0.01, 'suppressed recipients >= 1% of sends', ''),
-        if(NOT enough_volume AND (bounce_rate >= bounce_review OR complaint_rate >= complaint_review), 'below minimum volume (500 sends)', '')
+        if(NOT enough_volume AND (bounce_rate >= bounce_review OR complaint_rate >= complaint_review), 'below minimum volume (500 sends)', ''),
+        if(enough_volume AND ((NOT bounce_counts AND bounce_rate >= bounce_review) OR (NOT complaint_counts AND complaint_rate >= complaint_review)), 'fewer than 3 events behind a rate', '')
     ]), '; ') AS reasons
 FROM
 (

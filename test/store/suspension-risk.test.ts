@@ -129,6 +129,16 @@ describe('email_suspension_risk', () => {
     expect(row.reasons).toContain('below minimum volume');
   });
 
+  it('one complaint in 900 sends is over the review line, but not three events: watch', async () => {
+    const domain = 'one-complaint.example';
+    await sends(domain, 'one-complaint-co', 900);
+    await feedback(domain, 'one-complaint-co', 'complained', 1);
+    const row = await risk(domain);
+    expect(row.complaint_rate).toBeCloseTo(1 / 900, 6);
+    expect(row).toMatchObject({ enough_volume: 1, level: 'watch' });
+    expect(row.reasons).toContain('fewer than 3 events behind a rate');
+  });
+
   it('a suspension error from the provider is at_risk at any volume; other account errors are watch', async () => {
     await sends('suspended.example', 'suspended-co', 5);
     await sends('suspended.example', 'suspended-co', 1, { outcome: 'failed', status: 403, code: 'account.sending_suspended', category: 'account', retry: 'never' });
