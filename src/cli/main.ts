@@ -5,6 +5,8 @@ import { runNormalize } from './commands/normalize.js';
 import { runMigrate } from './commands/migrate.js';
 import { runIngest } from './commands/ingest.js';
 import { runWebhooks } from './commands/webhooks.js';
+import { DEFAULT_DEMO_SENDS, runDemoCommand } from './commands/demo.js';
+import type { DemoCommandOptions } from './commands/demo.js';
 import type { WebhooksCommandOptions } from './commands/webhooks.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../webhooks/index.js';
 import { UsageError } from './errors.js';
@@ -80,6 +82,18 @@ program
   .option('--max-body-bytes <n>', `largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})`)
   .action(async (options: WebhooksCommandOptions) => {
     process.exitCode = await runWebhooks(options);
+  });
+
+program
+  .command('demo')
+  .description('Simulate a week of email traffic for five providers, with incidents, through the real pipeline into ClickHouse; print a summary.')
+  .option('--seed <n>', 'seed of the simulation (same seed, same week)', '42')
+  .option('--days <n>', 'simulated days, ending now', '7')
+  .option('--sends <n>', 'sends to simulate over the whole span', String(DEFAULT_DEMO_SENDS))
+  .option('--json', 'print the run and the summary as JSON')
+  .option('--reset', 'allow emptying the demo tables on a ClickHouse server (CLICKHOUSE_URL)')
+  .action(async (options: DemoCommandOptions) => {
+    process.exitCode = await runDemoCommand(options);
   });
 
 try {

@@ -7,6 +7,11 @@ import type { SendEventSink } from '../instrument/index.js';
 import { BufferedSink } from '../transport/index.js';
 import type { SinkLimits, SinkStats } from '../transport/index.js';
 import { DEFAULT_BATCH_LIMITS } from './batch.js';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { decodeSpans } from './decode-spans.js';
 import { decodeSendEvents } from './decode.js';
 import { InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
@@ -108,14 +113,12 @@ export interface InProcessHandoffOptions {
 }
 
 /**
- * Single-process mode for callers that must not say "accepted" before the
- * data is stored (the webhook receiver): each hand-off goes through the same
- * decode → batch → write steps as `sendlens ingest` and resolves once its
- * rows are in ClickHouse. A write that keeps failing past `retryForMs`
- * rejects, the batch is dropped, and the caller tells its provider to retry
- * (delivery events have deterministic ids, so the retry is stored once).
+ * One message at a time through the same decode → batch → write steps as
+ * `sendlens ingest`, resolving once its rows are in ClickHouse. A write that
+ * keeps failing past `retryForMs` rejects and its batch is dropped: the
+ * caller still holds the data and decides (answer 503, report a failed export).
  */
-export class InProcessHandoff<E> {
+class InProcessLoader {
   readonly #loader: PartitionLoader;
   readonly #topic = `in-process-${randomUUID()}`;
   readonly #retryForMs: number;
@@ -131,17 +134,15 @@ export class InProcessHandoff<E> {
       deadLetters: new FileDeadLetters(options.deadLetterFile),
       commit: async () => undefined,
       limits: DEFAULT_BATCH_LIMITS,
-      // The receiver normalized these events itself: an invalid one is a bug to dead-letter, never a reason to stop.
+      // Our own code produced these: an invalid one is a bug to dead-letter, never a reason to stop.
       guard: new InvalidRatioGuard(1),
     });
   }
 
-  async handOff(events: E[]): Promise<void> {
-    if (events.length === 0) return;
+  async load(value: Buffer): Promise<void> {
     const offset = this.#offset;
     this.#offset += 1n;
     this.#deadline = Date.now() + this.#retryForMs;
-    const value = Buffer.from(events.map((event) => JSON.stringify(event)).join('\n'));
     try {
       await this.#loader.submit([{ topic: this.#topic, partition: 0, offset, key: null, value }]);
       await this.#loader.flushAll();
@@ -149,5 +150,70 @@ export class InProcessHandoff<E> {
       await this.#loader.discardPending();
       throw error;
     }
+  }
+}
+
+/**
+ * Single-process mode for callers that must not say "accepted" before the
+ * data is stored (the webhook receiver): each hand-off resolves once its
+ * rows are in ClickHouse; if it rejects, the provider is told to retry
+ * (delivery events have deterministic ids, so the retry is stored once).
+ */
+export class InProcessHandoff<E> {
+  readonly #loader: InProcessLoader;
+
+  constructor(options: InProcessHandoffOptions) {
+    this.#loader = new InProcessLoader(options);
+  }
+
+  async handOff(events: E[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.#loader.load(Buffer.from(events.map((event) => JSON.stringify(event)).join('\n')));
+  }
+}
+
+/**
+ * Spans into otel_traces without Kafka: serialized to OTLP protobuf exactly
+ * as KafkaSpanExporter writes them to `otlp_spans`, then decoded and loaded by
+ * the same steps as `sendlens ingest`. Queueing and dropping stay the span
+ * processor's job (BatchSpanProcessor's bounded queue).
+ */
+export class InProcessSpanExporter implements SpanExporter {
+  readonly #loader: InProcessLoader;
+  #pending = new Set<Promise<void>>();
+  exported = 0;
+  failed = 0;
+
+  constructor(options: Omit<InProcessHandoffOptions, 'decode'>) {
+    this.#loader = new InProcessLoader({ ...options, decode: decodeSpans });
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const bytes = ProtobufTraceSerializer.serializeRequest(spans);
+    if (!bytes) {
+      this.failed += spans.length;
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('spans could not be serialized') });
+      return;
+    }
+    const loading = this.#loader.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
+      () => {
+        this.exported += spans.length;
+        resultCallback({ code: ExportResultCode.SUCCESS });
+      },
+      (error: unknown) => {
+        this.failed += spans.length;
+        resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      },
+    );
+    this.#pending.add(loading);
+    void loading.finally(() => this.#pending.delete(loading));
+  }
+
+  async forceFlush(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.forceFlush();
   }
 }

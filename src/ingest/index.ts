@@ -17,5 +17,5 @@ export { InvalidRatioGuard, InvalidRatioExceeded } from './guard.js';
 export { KafkaIngest, DEFAULT_GROUP_ID, DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_MAX_INVALID_RATIO } from './kafka-ingest.js';
 export type { IngestOptions, Log } from './kafka-ingest.js';
 export type { SourceMessage, DeadLetter, Decoded, Row, TableRows } from './types.js';
-export { InProcessPipeline, InProcessHandoff, FileDeadLetters } from './in-process.js';
+export { InProcessPipeline, InProcessHandoff, InProcessSpanExporter, FileDeadLetters } from './in-process.js';
 export type { InProcessOptions, InProcessHandoffOptions } from './in-process.js';

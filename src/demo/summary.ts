@@ -1,0 +1,72 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { INCIDENTS, LIST_HYGIENE_INCIDENT, ANSWERS } from './scenario.js';
+
+/** What the demo prints at the end: every number read back from ClickHouse, none from the simulator's own counters. */
+export interface DemoSummary {
+  volumes: { provider: string; total: number; sent: number; failed: number; retried: number; error_rate: number }[];
+  topCodes: { code: string; category: string; total: number; providers: string }[];
+  feedback: { kind: string; total: number }[];
+  rates: { hard_bounce_rate: number; complaint_rate: number; sends: number };
+  risk: { subject: string; scope: string; window: string; sends: number; hard_bounces: number; complaints: number; bounce_rate: number; complaint_rate: number; score: number; level: string; reasons: string }[];
+  incidents: { incident: string; code: string; attempts: number; first_seen: string; last_seen: string }[];
+  spans: number;
+}
+
+async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const result = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  return (await result.json()) as T[];
+}
+
+export async function readSummary(client: ClickHouseClient, database: string): Promise<DemoSummary> {
+  const db = database;
+  const volumes = await rows<DemoSummary['volumes'][number]>(
+    client,
+    `SELECT provider, sum(r.attempts) AS total, sumIf(r.attempts, r.outcome = 'sent') AS sent, sumIf(r.attempts, r.outcome = 'failed') AS failed,
+            sum(r.retried_attempts) AS retried, round(failed / total, 4) AS error_rate
+     FROM ${db}.email_send_rollup_1m AS r GROUP BY provider ORDER BY total DESC`,
+  );
+  const topCodes = await rows<DemoSummary['topCodes'][number]>(
+    client,
+    `SELECT r.code AS code, any(r.category) AS category, sum(r.attempts) AS total, arrayStringConcat(arraySort(groupUniqArray(r.provider)), ', ') AS providers
+     FROM ${db}.email_send_rollup_1m AS r WHERE r.outcome = 'failed' GROUP BY r.code ORDER BY total DESC LIMIT 10`,
+  );
+  const feedback = await rows<DemoSummary['feedback'][number]>(
+    client,
+    `SELECT if(r.outcome = 'bounced', concat('bounced (', r.bounce_type, ')'), r.outcome) AS kind, uniqMerge(r.events) AS total
+     FROM ${db}.email_delivery_rollup_1m AS r GROUP BY kind ORDER BY total DESC`,
+  );
+  const [rates] = await rows<DemoSummary['rates']>(
+    client,
+    `SELECT
+       (SELECT sumIf(recipient_count, outcome = 'sent' AND operation IN ('send', 'send_batch')) FROM ${db}.email_send_rollup_1m) AS sends,
+       (SELECT uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') FROM ${db}.email_delivery_rollup_1m) AS hard_bounces,
+       (SELECT uniqMergeIf(events, outcome = 'complained') FROM ${db}.email_delivery_rollup_1m) AS complaints,
+       round(hard_bounces / greatest(sends, 1), 4) AS hard_bounce_rate,
+       round(complaints / greatest(sends, 1), 5) AS complaint_rate`,
+  );
+  const risk = await rows<DemoSummary['risk'][number]>(
+    client,
+    `SELECT subject, scope, window, sends, hard_bounces, complaints, round(bounce_rate, 4) AS bounce_rate, round(complaint_rate, 5) AS complaint_rate, score, level, reasons
+     FROM ${db}.email_suspension_risk ORDER BY scope DESC, window, score DESC`,
+  );
+  const incidents: DemoSummary['incidents'] = [];
+  for (const incident of [...INCIDENTS]) {
+    const code = ANSWERS[incident.answer].code;
+    const [seen] = await rows<{ attempts: number; first_seen: string; last_seen: string }>(
+      client,
+      `SELECT count() AS attempts, toString(min(occurred_at)) AS first_seen, toString(max(occurred_at)) AS last_seen
+       FROM ${db}.email_send_events WHERE provider = {provider:String} AND code = {code:String}`,
+      { provider: incident.provider, code },
+    );
+    incidents.push({ incident: incident.name, code, attempts: seen?.attempts ?? 0, first_seen: seen?.first_seen ?? '', last_seen: seen?.last_seen ?? '' });
+  }
+  const [hygiene] = await rows<{ attempts: number; first_seen: string; last_seen: string }>(
+    client,
+    `SELECT count() AS attempts, toString(min(occurred_at)) AS first_seen, toString(max(occurred_at)) AS last_seen
+     FROM ${db}.email_delivery_events WHERE sender_domain = {domain:String} AND outcome = 'bounced' AND bounce_type = 'hard'`,
+    { domain: LIST_HYGIENE_INCIDENT.senderDomain },
+  );
+  incidents.push({ incident: LIST_HYGIENE_INCIDENT.name, code: 'hard bounces (feedback)', attempts: hygiene?.attempts ?? 0, first_seen: hygiene?.first_seen ?? '', last_seen: hygiene?.last_seen ?? '' });
+  const [spans] = await rows<{ n: number }>(client, `SELECT count() AS n FROM ${db}.otel_traces`);
+  return { volumes, topCodes, feedback, rates: rates ?? { hard_bounce_rate: 0, complaint_rate: 0, sends: 0 }, risk, incidents, spans: spans?.n ?? 0 };
+}
