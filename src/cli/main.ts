@@ -92,6 +92,8 @@ program
   .option('--sends <n>', 'sends to simulate over the whole span', String(DEFAULT_DEMO_SENDS))
   .option('--json', 'print the run and the summary as JSON')
   .option('--reset', 'allow emptying the demo tables on a ClickHouse server (CLICKHOUSE_URL)')
+  .option('--live', 'send live traffic in real time until SIGTERM, without emptying anything (the compose stack)')
+  .option('--rate <n>', 'with --live: sends per second, averaged over a day (quiet nights, busy afternoons)', '5')
   .action(async (options: DemoCommandOptions) => {
     process.exitCode = await runDemoCommand(options);
   });

@@ -36,6 +36,12 @@ export interface DemoOptions {
   recipientKey: string;
   onProgress?: (progress: TrafficProgress) => void;
   log?: (message: string) => void;
+  /**
+   * Live traffic in real time until the signal aborts (the compose stack's
+   * traffic generator): nothing is emptied, and with Kafka the loading is left
+   * to the stack's own `sendlens ingest`.
+   */
+  live?: { sendsPerSecond: number; signal: AbortSignal };
 }
 
 export interface DemoRun extends TrafficTotals {
@@ -55,7 +61,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
   await migrate(options.client, options.settings);
-  for (const table of DEMO_TABLES) await options.client.command({ query: `TRUNCATE TABLE IF EXISTS ${options.settings.database}.${table}` });
+  if (!options.live) {
+    for (const table of DEMO_TABLES) await options.client.command({ query: `TRUNCATE TABLE IF EXISTS ${options.settings.database}.${table}` });
+  }
 
   const deadLetterFile = join(options.dataDir, 'dead-letters.jsonl');
   const database = options.settings.database;
@@ -70,9 +78,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     sink = new KafkaEventSink({ producer, topic: options.kafka.eventsTopic, limits: { maxBufferedItems: 200_000, maxBufferedBytes: 256 * 1024 * 1024 } });
     exporter = new KafkaSpanExporter(producer, options.kafka.spansTopic);
     handoff = new KafkaHandoff<DeliveryEvent>(producer, options.kafka.deliveryTopic, (event) => `${event.workspace}/${event.sender_domain}`);
-    ingest = new KafkaIngest({ kafka: options.kafka, client: options.client, database, groupId, limits: { maxWaitMs: 250 } });
-    await ingest.start();
-    log(`through Kafka (${options.kafka.brokers.join(',')}), loaded by consumer group ${groupId}`);
+    if (options.live) {
+      log(`live traffic to Kafka (${options.kafka.brokers.join(',')}); \`sendlens ingest\` loads it`);
+    } else {
+      ingest = new KafkaIngest({ kafka: options.kafka, client: options.client, database, groupId, limits: { maxWaitMs: 250 } });
+      await ingest.start();
+      log(`through Kafka (${options.kafka.brokers.join(',')}), loaded by consumer group ${groupId}`);
+    }
   } else {
     // The send path's buffer is sized for the simulated burst: nothing of the demo's week is dropped.
     sink = new InProcessPipeline({ client: options.client, database, deadLetterFile, sinkLimits: { maxBufferedItems: 200_000, maxBufferedBytes: 256 * 1024 * 1024 } });
@@ -96,17 +108,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
 
   let totals: TrafficTotals;
   try {
-    totals = await runTraffic({
-      seed: options.seed,
-      days: options.days,
-      sends: options.sends,
+    const traffic = {
       instrumentation,
       providersUrl,
       webhooksUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
       keys,
       clock,
       ...(options.onProgress && { onProgress: options.onProgress }),
-    });
+    };
+    if (options.live) {
+      // Day after day in real time, the week's incidents scaled into each day.
+      const { sendsPerSecond, signal } = options.live;
+      totals = { sends: 0, attempts: 0, accepted: 0, feedbackEvents: 0, webhookRequests: 0, startedAt: Date.now(), endedAt: Date.now() };
+      for (let day = 0; !signal.aborted; day += 1) {
+        const now = Date.now();
+        const today = await runTraffic({ ...traffic, seed: options.seed + day, days: 1, sends: sendsPerSecond * 86_400, endsAt: now + 86_400_000, tickMs: 10_000, paced: true, signal });
+        for (const key of ['sends', 'attempts', 'accepted', 'feedbackEvents', 'webhookRequests'] as const) totals[key] += today[key];
+        totals.endedAt = Date.now();
+      }
+    } else {
+      totals = await runTraffic({ ...traffic, seed: options.seed, days: options.days, sends: options.sends });
+    }
     instrumentation.drain();
     await processor.forceFlush();
     if (!(await sink.flush(120_000))) throw new Error('the send events were not all delivered within 2 minutes');

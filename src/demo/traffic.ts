@@ -59,6 +59,12 @@ export interface TrafficOptions {
   onProgress?: (progress: TrafficProgress) => void;
   /** Wall-clock end of the simulated span; default now. */
   endsAt?: number;
+  /** Simulated time per step; default TICK_MS. */
+  tickMs?: number;
+  /** Live traffic: each step waits until the wall clock reaches it (a span that ends in the future). */
+  paced?: boolean;
+  /** Stops a paced run between steps. */
+  signal?: AbortSignal;
 }
 
 export interface TrafficProgress {
@@ -112,10 +118,11 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
   const random = new SeededRandom(options.seed);
   const endsAt = options.endsAt ?? Date.now();
   const startsAt = endsAt - options.days * 24 * HOUR;
-  const ticks = Math.max(1, Math.round((options.days * 24 * HOUR) / TICK_MS));
+  const tickMs = options.tickMs ?? TICK_MS;
+  const ticks = Math.max(1, Math.round((options.days * 24 * HOUR) / tickMs));
   const scale = options.days / 7;
   const incidents = INCIDENTS.map((incident) => ({ ...incident, from: startsAt + incident.startHours * scale * HOUR, to: startsAt + (incident.startHours + incident.hours) * scale * HOUR }));
-  const hygieneFrom = endsAt - LIST_HYGIENE_INCIDENT.hours * HOUR * Math.min(1, scale * 7);
+  const hygieneFrom = endsAt - Math.min(LIST_HYGIENE_INCIDENT.hours * HOUR, (endsAt - startsAt) / 2);
   const meanDiurnal = Array.from({ length: 24 }, (_, h) => diurnal(h)).reduce((a, b) => a + b, 0) / 24;
   const perTick = options.sends / ticks / meanDiurnal;
   const totals: TrafficTotals = { sends: 0, attempts: 0, accepted: 0, feedbackEvents: 0, webhookRequests: 0, startedAt: startsAt, endedAt: endsAt };
@@ -178,25 +185,29 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
 
   let pending: PendingFeedback = { generic: [], sendgrid: [], resend: [] };
   for (let tick = 0; tick < ticks; tick += 1) {
-    const tickStart = startsAt + tick * TICK_MS;
+    const tickStart = startsAt + tick * tickMs;
+    if (options.signal?.aborted) break;
+    // Live: a step's sends are stamped within it, so it runs once the step is over, never ahead of the clock.
+    if (options.paced && tickStart + tickMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, tickStart + tickMs - Date.now()));
+    if (options.signal?.aborted) break;
     const hour = new Date(tickStart).getUTCHours();
     const count = Math.round(perTick * diurnal(hour) * (0.85 + 0.3 * random.next()));
     const jobs: (() => Promise<void>)[] = [];
     for (let i = 0; i < count; i += 1) {
       const route = pickRoute(random);
-      const at = tickStart + Math.floor(random.next() * TICK_MS);
+      const at = tickStart + Math.floor(random.next() * tickMs);
       sequence += 1;
       const number = sequence;
       const own = new SeededRandom(Math.imul(options.seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(number, 0xc2b2ae35));
       jobs.push(() => send(route, at, number, own, pending));
     }
     await runLimited(jobs, CONCURRENCY);
-    if ((tick + 1) % FEEDBACK_EVERY_TICKS === 0 || tick === ticks - 1) {
+    if ((tick + 1) % FEEDBACK_EVERY_TICKS === 0 || tick === ticks - 1 || options.signal?.aborted) {
       totals.feedbackEvents += pending.generic.length + pending.sendgrid.length + pending.resend.length;
       totals.webhookRequests += await postFeedback(options, pending);
       pending = { generic: [], sendgrid: [], resend: [] };
     }
-    options.onProgress?.({ fraction: (tick + 1) / ticks, simulatedAt: tickStart + TICK_MS, sends: totals.sends, attempts: totals.attempts, feedback: totals.feedbackEvents });
+    options.onProgress?.({ fraction: (tick + 1) / ticks, simulatedAt: tickStart + tickMs, sends: totals.sends, attempts: totals.attempts, feedback: totals.feedbackEvents });
   }
   return totals;
 }

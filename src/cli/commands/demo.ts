@@ -15,6 +15,8 @@ export interface DemoCommandOptions {
   sends: string;
   json?: boolean;
   reset?: boolean;
+  live?: boolean;
+  rate: string;
 }
 
 /** Default volume: about a minute of running on a 2-core machine. */
@@ -76,6 +78,7 @@ export async function runDemoCommand(options: DemoCommandOptions): Promise<numbe
   const days = integer(options.days, '--days', 1, 31);
   const sends = integer(options.sends, '--sends', 100, 5_000_000);
   const store = storeConfigFromEnv();
+  if (options.live) return runLive(options, seed, store);
   if (store.url && !options.reset) {
     throw new UsageError(`the demo empties the sendlens tables it fills; on a server (${describeStore(store)}) it does so only with --reset`);
   }
@@ -104,6 +107,40 @@ export async function runDemoCommand(options: DemoCommandOptions): Promise<numbe
     const summary = await readSummary(client, settings.database);
     if (options.json) process.stdout.write(`${JSON.stringify({ run, summary })}\n`);
     else process.stdout.write(renderSummary(run, summary));
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+/** `sendlens demo --live`: realistic traffic in real time until SIGTERM (the compose stack's generator). */
+async function runLive(options: DemoCommandOptions, seed: number, store: ReturnType<typeof storeConfigFromEnv>): Promise<number> {
+  const sendsPerSecond = Number(options.rate);
+  if (!Number.isFinite(sendsPerSecond) || sendsPerSecond <= 0 || sendsPerSecond > 10_000) throw new UsageError('--rate must be a number of sends per second from 0 to 10000');
+  const recipientKey = process.env.SENDLENS_RECIPIENT_KEY;
+  if (!recipientKey) throw new UsageError('set SENDLENS_RECIPIENT_KEY (at least 16 bytes): live traffic must hash recipients as the rest of the stack does');
+  const controller = new AbortController();
+  const stop = (signal: string) => {
+    process.stderr.write(`sendlens demo: ${signal}, finishing the current step\n`);
+    controller.abort();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  const client = await createStoreClient(store);
+  try {
+    const run = await runDemo({
+      client,
+      settings: migrationSettingsFromEnv(),
+      dataDir: store.dataDir,
+      kafka: kafkaSettingsFromEnv(),
+      seed,
+      days: 1,
+      sends: 0,
+      recipientKey,
+      live: { sendsPerSecond, signal: controller.signal },
+      log: (message) => process.stderr.write(`${message}\n`),
+    });
+    process.stderr.write(`sendlens demo: ${run.sends} sends, ${run.attempts} attempts, ${run.feedbackEvents} feedback events\n`);
     return 0;
   } finally {
     await client.close();
