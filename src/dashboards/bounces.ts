@@ -1,0 +1,211 @@
+import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, feedbackCounts } from './common.js';
+import type { DashboardSpec } from './types.js';
+
+const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environment variable does not apply.';
+
+export const bounces: DashboardSpec = {
+  name: 'bounces-complaints',
+  uid: 'sendlens-bounces-complaints',
+  title: 'sendlens / Bounces and complaints',
+  description:
+    "Hard-bounce and complaint rates against Amazon SES's review (5% / 0.1%) and pause (10% / 0.5%) lines, computed as the suspension-risk view computes them.",
+  tags: ['sendlens', 'email', 'reputation'],
+  time: { from: 'now-24h', to: 'now' },
+  variables: COMMON_VARIABLES,
+  panels: [
+    {
+      key: 'bounce-rate-total',
+      title: 'Hard-bounce rate',
+      description: `Distinct hard-bounce events per accepted recipient over the time range. SES reviews an account at 5% and may pause it at 10%. ${NO_ENVIRONMENT}`,
+      visualization: 'stat',
+      unit: 'percentunit',
+      sql: `SELECT ${BOUNCE_RATE} AS bounce_rate
+FROM
+(
+  ${feedbackCounts([])}
+)`,
+      format: 'table',
+      fields: [{ name: 'bounce_rate', type: 'number' }],
+      thresholds: BOUNCE_STEPS,
+      decimals: 2,
+      width: 6,
+      height: 4,
+    },
+    {
+      key: 'complaint-rate-total',
+      title: 'Complaint rate',
+      description: `Complaints per delivery (per accepted recipient where no delivery notifications arrive). SES reviews at 0.1% and may pause at 0.5%. ${NO_ENVIRONMENT}`,
+      visualization: 'stat',
+      unit: 'percentunit',
+      sql: `SELECT ${COMPLAINT_RATE} AS complaint_rate
+FROM
+(
+  ${feedbackCounts([])}
+)`,
+      format: 'table',
+      fields: [{ name: 'complaint_rate', type: 'number' }],
+      thresholds: COMPLAINT_STEPS,
+      decimals: 3,
+      width: 6,
+      height: 4,
+    },
+    {
+      key: 'hard-bounces',
+      title: 'Hard bounces',
+      description: `Distinct hard-bounce events (a redelivered webhook counts once). ${NO_ENVIRONMENT}`,
+      visualization: 'stat',
+      unit: 'short',
+      sql: `SELECT uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounce_events
+FROM email_delivery_rollup_1m
+WHERE $__timeFilter(minute)
+  AND ${DELIVERY_FILTERS}`,
+      format: 'table',
+      fields: [{ name: 'hard_bounce_events', type: 'number' }],
+      width: 6,
+      height: 4,
+    },
+    {
+      key: 'complaints',
+      title: 'Complaints',
+      description: `Distinct complaint events. ${NO_ENVIRONMENT}`,
+      visualization: 'stat',
+      unit: 'short',
+      sql: `SELECT uniqMergeIf(events, outcome = 'complained') AS complaint_events
+FROM email_delivery_rollup_1m
+WHERE $__timeFilter(minute)
+  AND ${DELIVERY_FILTERS}`,
+      format: 'table',
+      fields: [{ name: 'complaint_events', type: 'number' }],
+      width: 6,
+      height: 4,
+    },
+    {
+      key: 'bounce-rate',
+      title: 'Hard-bounce rate by sender domain',
+      description: `Hard bounces per accepted recipient in each interval, per sender domain, with the SES review (5%) and pause (10%) lines. ${NO_ENVIRONMENT}`,
+      visualization: 'timeseries',
+      unit: 'percentunit',
+      sql: `SELECT time, sender_domain, ${BOUNCE_RATE} AS bounce_rate
+FROM
+(
+  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'])}
+)
+WHERE sender_domain != '' AND sends > 0
+ORDER BY time, sender_domain`,
+      format: 'time_series',
+      fields: [
+        { name: 'time', type: 'time' },
+        { name: 'sender_domain', type: 'string' },
+        { name: 'bounce_rate', type: 'number' },
+      ],
+      thresholds: BOUNCE_STEPS,
+      thresholdStyle: 'dashed',
+      min: 0,
+      width: 12,
+      height: 8,
+    },
+    {
+      key: 'complaint-rate',
+      title: 'Complaint rate by sender domain',
+      description: `Complaints per delivery in each interval, per sender domain, with the SES review (0.1%) and pause (0.5%) lines. ${NO_ENVIRONMENT}`,
+      visualization: 'timeseries',
+      unit: 'percentunit',
+      sql: `SELECT time, sender_domain, ${COMPLAINT_RATE} AS complaint_rate
+FROM
+(
+  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'])}
+)
+WHERE sender_domain != '' AND (sends > 0 OR delivered > 0)
+ORDER BY time, sender_domain`,
+      format: 'time_series',
+      fields: [
+        { name: 'time', type: 'time' },
+        { name: 'sender_domain', type: 'string' },
+        { name: 'complaint_rate', type: 'number' },
+      ],
+      thresholds: COMPLAINT_STEPS,
+      thresholdStyle: 'dashed',
+      min: 0,
+      width: 12,
+      height: 8,
+    },
+    {
+      key: 'bounce-types-by-provider',
+      title: 'Bounces by type and provider',
+      description: `Distinct bounce events per provider: hard (permanent), soft (transient) and undetermined. ${NO_ENVIRONMENT}`,
+      visualization: 'barchart',
+      unit: 'short',
+      sql: `SELECT provider,
+  uniqMergeIf(events, bounce_type = 'hard') AS hard,
+  uniqMergeIf(events, bounce_type = 'soft') AS soft,
+  uniqMergeIf(events, bounce_type = 'undetermined') AS undetermined
+FROM email_delivery_rollup_1m
+WHERE $__timeFilter(minute)
+  AND outcome = 'bounced'
+  AND ${DELIVERY_FILTERS}
+GROUP BY provider
+ORDER BY provider`,
+      format: 'table',
+      fields: [
+        { name: 'provider', type: 'string' },
+        { name: 'hard', type: 'number' },
+        { name: 'soft', type: 'number' },
+        { name: 'undetermined', type: 'number' },
+      ],
+      stacked: true,
+      width: 12,
+      height: 8,
+    },
+    {
+      key: 'bounce-smtp-status',
+      title: 'Bounces by SMTP status',
+      description: `The enhanced status codes (RFC 3463) receiving servers gave, with the bounce type. ${NO_ENVIRONMENT}`,
+      visualization: 'table',
+      unit: 'short',
+      sql: `SELECT smtp_status AS status_code, bounce_type AS type, uniqMerge(events) AS bounce_events,
+  arrayStringConcat(arraySort(groupUniqArray(provider)), ', ') AS providers
+FROM email_delivery_rollup_1m
+WHERE $__timeFilter(minute)
+  AND outcome = 'bounced'
+  AND ${DELIVERY_FILTERS}
+GROUP BY status_code, type
+ORDER BY bounce_events DESC, status_code
+LIMIT 20`,
+      format: 'table',
+      fields: [
+        { name: 'status_code', type: 'string' },
+        { name: 'type', type: 'string' },
+        { name: 'bounce_events', type: 'number' },
+        { name: 'providers', type: 'string' },
+      ],
+      width: 12,
+      height: 8,
+    },
+    {
+      key: 'rates-by-sender',
+      title: 'Rates by sender domain',
+      description: `Per workspace and sender domain over the time range: accepted recipients, deliveries, hard bounces and complaints, and their rates colored by the SES lines. Feedback without a sender domain (SendGrid-style events) shows under its workspace with an empty domain. ${NO_ENVIRONMENT}`,
+      visualization: 'table',
+      unit: 'short',
+      sql: `SELECT workspace, sender_domain, sends AS accepted, delivered, hard_bounces, ${BOUNCE_RATE} AS bounce_rate, complaints, ${COMPLAINT_RATE} AS complaint_rate
+FROM
+(
+  ${feedbackCounts(['workspace', 'sender_domain'])}
+)
+ORDER BY bounce_rate DESC, workspace, sender_domain`,
+      format: 'table',
+      fields: [
+        { name: 'workspace', type: 'string' },
+        { name: 'sender_domain', type: 'string' },
+        { name: 'accepted', type: 'number' },
+        { name: 'delivered', type: 'number' },
+        { name: 'hard_bounces', type: 'number' },
+        { name: 'bounce_rate', type: 'number', unit: 'percentunit', thresholds: BOUNCE_STEPS },
+        { name: 'complaints', type: 'number' },
+        { name: 'complaint_rate', type: 'number', unit: 'percentunit', thresholds: COMPLAINT_STEPS },
+      ],
+      width: 24,
+      height: 9,
+    },
+  ],
+};

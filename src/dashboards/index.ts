@@ -1,0 +1,21 @@
+/**
+ * dashboards: the Grafana dashboards as data (panels with their SQL) and the
+ * macro expander that turns a panel's SQL into the query Grafana's ClickHouse
+ * plugin runs. No Grafana SDK here: scripts/dashboards.ts renders these into
+ * dashboards/<name>.json; an offline report can render the same panels.
+ */
+import { bounces } from './bounces.js';
+import { overview } from './overview.js';
+import { risk } from './risk.js';
+import { suppression } from './suppression.js';
+import { throttling } from './throttling.js';
+import { traces } from './traces.js';
+import type { DashboardSpec } from './types.js';
+
+/** Every dashboard, in menu order. */
+export const DASHBOARDS: readonly DashboardSpec[] = [overview, bounces, suppression, throttling, risk, traces];
+
+export { expandMacros, MacroError, ALL_VALUE } from './macros.js';
+export type { MacroContext, VariableValue } from './macros.js';
+export { CLICKHOUSE_PLUGIN_ID, SES_LINES, LEVEL_RANKS } from './common.js';
+export type { DashboardSpec, PanelSpec, FieldSpec, FieldType, VariableSpec, Visualization, QueryFormat, ThresholdStep } from './types.js';

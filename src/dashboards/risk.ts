@@ -1,0 +1,193 @@
+import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters } from './common.js';
+import type { DashboardSpec, FieldSpec } from './types.js';
+
+/**
+ * Level and score now come from the email_suspension_risk view; their trends
+ * are the view's formula (schemas/clickhouse/0006_email_suspension_risk.sql,
+ * docs/suspension-risk.md) evaluated at the end of every hour over the 24
+ * hours before it, from the same rollups. At the hour that holds now() the
+ * trend is the view's 24h row, which test/dashboards/panels.test.ts checks.
+ *
+ * Constants and expressions are copied from the view on purpose, so that each
+ * line can be compared with it; a change to the view must be made here too
+ * (the test above fails otherwise).
+ */
+const TREND = (value: string) => `SELECT time, subject, ${value}
+FROM
+(
+  WITH
+    ${SES_LINES.bounceReview} AS bounce_review,
+    ${SES_LINES.bouncePause} AS bounce_pause,
+    ${SES_LINES.complaintReview} AS complaint_review,
+    ${SES_LINES.complaintPause} AS complaint_pause,
+    500 AS min_sends,
+    3 AS min_events
+  SELECT
+    hour AS time,
+    concat(scope, ' ', name) AS subject,
+    sum(hour_sends) OVER trailing AS sends,
+    sum(hour_delivered) OVER trailing AS delivered,
+    sum(hour_hard_bounces) OVER trailing AS hard_bounces,
+    sum(hour_complaints) OVER trailing AS complaints,
+    sum(hour_suppressed_hits) OVER trailing AS suppressed_hits,
+    sum(hour_account_errors) OVER trailing AS account_errors,
+    sum(hour_suspensions) OVER trailing AS suspensions,
+    if(sends > 0, hard_bounces / sends, 0) AS bounce_rate,
+    if(delivered > 0, delivered, sends) AS complaint_base,
+    if(complaint_base > 0, complaints / complaint_base, 0) AS complaint_rate,
+    sends >= min_sends AS enough_volume,
+    enough_volume AND hard_bounces >= min_events AS bounce_counts,
+    enough_volume AND complaints >= min_events AS complaint_counts,
+    round(greatest(bounce_rate / bounce_pause, complaint_rate / complaint_pause), 4) AS score,
+    multiIf(
+        suspensions > 0 OR (bounce_counts AND bounce_rate >= bounce_pause) OR (complaint_counts AND complaint_rate >= complaint_pause), ${LEVEL_RANKS.at_risk},
+        (bounce_counts AND bounce_rate >= bounce_review) OR (complaint_counts AND complaint_rate >= complaint_review), ${LEVEL_RANKS.review},
+        account_errors > 0 OR bounce_rate >= bounce_review / 2 OR complaint_rate >= complaint_review / 2 OR (suppressed_hits > 0 AND suppressed_hits >= sends * 0.01), ${LEVEL_RANKS.watch},
+        ${LEVEL_RANKS.healthy}
+    ) AS level_rank
+  FROM
+  (
+    SELECT hour, scope, name,
+      sum(sends) AS hour_sends, sum(delivered) AS hour_delivered, sum(hard_bounces) AS hour_hard_bounces, sum(complaints) AS hour_complaints,
+      sum(suppressed_hits) AS hour_suppressed_hits, sum(account_errors) AS hour_account_errors, sum(suspensions) AS hour_suspensions
+    FROM
+    (
+      SELECT
+        toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
+        sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
+        toUInt64(0) AS delivered,
+        toUInt64(0) AS hard_bounces,
+        toUInt64(0) AS complaints,
+        sumIf(attempts, code = 'suppression.recipient_suppressed') AS suppressed_hits,
+        sumIf(attempts, category = 'account') AS account_errors,
+        sumIf(attempts, code IN ('account.sending_suspended', 'account.suspended')) AS suspensions
+      FROM email_send_rollup_1m
+      ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
+      WHERE minute >= toStartOfHour($__fromTime) - INTERVAL 23 HOUR AND minute <= $__toTime
+        AND ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })}
+      GROUP BY hour, scope, name
+      UNION ALL
+      SELECT
+        toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
+        toUInt64(0) AS sends,
+        uniqMergeIf(events, outcome = 'delivered') AS delivered,
+        uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
+        uniqMergeIf(events, outcome = 'complained') AS complaints,
+        uniqMergeIf(events, outcome = 'suppressed') AS suppressed_hits,
+        toUInt64(0) AS account_errors,
+        toUInt64(0) AS suspensions
+      FROM email_delivery_rollup_1m
+      ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
+      WHERE minute >= toStartOfHour($__fromTime) - INTERVAL 23 HOUR AND minute <= $__toTime
+        AND ${DELIVERY_FILTERS}
+      GROUP BY hour, scope, name
+    )
+    WHERE name != ''
+    GROUP BY hour, scope, name
+  )
+  -- The hour itself and the 23 before it: 24 hours ending with this one.
+  WINDOW trailing AS (PARTITION BY scope, name ORDER BY hour RANGE BETWEEN 82800 PRECEDING AND CURRENT ROW)
+)
+WHERE time >= toStartOfHour($__fromTime)
+ORDER BY time, subject`;
+
+const TREND_NOTE =
+  'Each hour shows the suspension-risk formula over the 24 hours ending with it (an hour without sends or feedback for a subject has no point). Rows are sender domains and workspaces; the provider, workspace and sender domain variables filter the events counted.';
+
+/** The view's columns shown for each subject. */
+const RISK_FIELDS: readonly FieldSpec[] = [
+  { name: 'level', type: 'string' },
+  { name: 'score', type: 'number', unit: 'none', thresholds: SCORE_STEPS },
+  { name: 'bounce_rate', type: 'number', unit: 'percentunit', thresholds: BOUNCE_STEPS },
+  { name: 'complaint_rate', type: 'number', unit: 'percentunit', thresholds: COMPLAINT_STEPS },
+  { name: 'sends', type: 'number' },
+  { name: 'hard_bounces', type: 'number' },
+  { name: 'complaints', type: 'number' },
+  { name: 'suppressed_hits', type: 'number' },
+  { name: 'account_errors', type: 'number' },
+  { name: 'reasons', type: 'string' },
+];
+
+const riskTable = (scope: 'sender_domain' | 'workspace') => `SELECT subject AS ${scope === 'sender_domain' ? 'domain' : 'tenant'}, window, level, score, bounce_rate, complaint_rate, sends, hard_bounces, complaints, suppressed_hits, account_errors, reasons
+FROM email_suspension_risk
+WHERE scope = '${scope}'
+  AND ${filters({ [scope]: 'subject' })}
+ORDER BY score DESC, subject, window`;
+
+const VIEW_NOTE =
+  'From the email_suspension_risk view, evaluated now over the last 24 hours and 7 days whatever the dashboard time range; the view counts every provider and environment. Levels: at_risk (a suspension, or an SES pause line crossed with at least 500 sends and 3 events behind the rate), review (the same at an SES review line), watch, healthy (docs/suspension-risk.md).';
+
+export const risk: DashboardSpec = {
+  name: 'suspension-risk',
+  uid: 'sendlens-suspension-risk',
+  title: 'sendlens / Suspension risk',
+  description: "How close each sender domain and workspace is to a provider's review or pause, now and hour by hour.",
+  tags: ['sendlens', 'email', 'reputation'],
+  time: { from: 'now-24h', to: 'now' },
+  variables: COMMON_VARIABLES,
+  panels: [
+    {
+      key: 'risk-sender-domains',
+      title: 'Risk by sender domain',
+      description: VIEW_NOTE,
+      visualization: 'table',
+      unit: 'short',
+      sql: riskTable('sender_domain'),
+      format: 'table',
+      fields: [{ name: 'domain', type: 'string' }, { name: 'window', type: 'string' }, ...RISK_FIELDS],
+      width: 24,
+      height: 9,
+    },
+    {
+      key: 'risk-workspaces',
+      title: 'Risk by workspace',
+      description: VIEW_NOTE,
+      visualization: 'table',
+      unit: 'short',
+      sql: riskTable('workspace'),
+      format: 'table',
+      fields: [{ name: 'tenant', type: 'string' }, { name: 'window', type: 'string' }, ...RISK_FIELDS],
+      width: 24,
+      height: 7,
+    },
+    {
+      key: 'risk-score-trend',
+      title: 'Risk score, trailing 24 hours',
+      description: `max(bounce rate / 10%, complaint rate / 0.5%): 1.0 is where SES pauses sending. ${TREND_NOTE}`,
+      visualization: 'timeseries',
+      unit: 'none',
+      sql: TREND('score'),
+      format: 'time_series',
+      fields: [
+        { name: 'time', type: 'time' },
+        { name: 'subject', type: 'string' },
+        { name: 'score', type: 'number' },
+      ],
+      thresholds: SCORE_STEPS,
+      thresholdStyle: 'dashed',
+      min: 0,
+      width: 12,
+      height: 9,
+    },
+    {
+      key: 'risk-level-trend',
+      title: 'Risk level, trailing 24 hours',
+      description: `The level as a rank: 0 healthy, 1 watch, 2 review, 3 at_risk. ${TREND_NOTE}`,
+      visualization: 'timeseries',
+      unit: 'none',
+      sql: TREND('level_rank'),
+      format: 'time_series',
+      fields: [
+        { name: 'time', type: 'time' },
+        { name: 'subject', type: 'string' },
+        { name: 'level_rank', type: 'number', valueText: LEVEL_TEXT },
+      ],
+      thresholds: LEVEL_STEPS,
+      min: 0,
+      max: LEVEL_RANKS.at_risk,
+      decimals: 0,
+      width: 12,
+      height: 9,
+    },
+  ],
+};
