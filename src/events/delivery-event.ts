@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { oneOf, oneOfOrNull } from './schema-kit.js';
 import { ALL_CODES, BOUNCE_TYPES, CATEGORIES, DELIVERY_OUTCOMES, PROVIDERS } from '../normalize/index.js';
+import { contractValidator } from './validate.js';
 import type { Validation } from './validate.js';
 
 /**
@@ -117,23 +116,5 @@ export function deliveryEventId(occurredAtMs: number, identity: readonly string[
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-let compiled: ValidateFunction<DeliveryEvent> | undefined;
-
-function validator(): ValidateFunction<DeliveryEvent> {
-  compiled ??= new Ajv({ allErrors: false, strict: true }).compile<DeliveryEvent>(DeliveryEventSchema);
-  return compiled;
-}
-
-function describe(errors: ErrorObject[] | null | undefined): string {
-  const first = errors?.[0];
-  if (!first) return 'invalid';
-  const where = first.instancePath || '(root)';
-  const extra = first.keyword === 'additionalProperties' ? ` '${String((first.params as { additionalProperty?: string }).additionalProperty)}'` : '';
-  return `${where} ${first.message ?? 'is invalid'}${extra}`;
-}
-
 /** Checks a value against the delivery-event contract; the reason names the first offending field. */
-export function validateDeliveryEvent(value: unknown): Validation<DeliveryEvent> {
-  const validate = validator();
-  return validate(value) ? { ok: true, value } : { ok: false, reason: describe(validate.errors) };
-}
+export const validateDeliveryEvent: (value: unknown) => Validation<DeliveryEvent> = contractValidator<DeliveryEvent>(DeliveryEventSchema);

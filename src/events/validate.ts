@@ -3,13 +3,6 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SendEventSchema } from './send-event.js';
 import type { SendEvent } from './send-event.js';
 
-let compiled: ValidateFunction<SendEvent> | undefined;
-
-function validator(): ValidateFunction<SendEvent> {
-  compiled ??= new Ajv({ allErrors: false, strict: true }).compile<SendEvent>(SendEventSchema);
-  return compiled;
-}
-
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 function describe(errors: ErrorObject[] | null | undefined): string {
@@ -20,8 +13,17 @@ function describe(errors: ErrorObject[] | null | undefined): string {
   return `${where} ${first.message ?? 'is invalid'}${extra}`;
 }
 
-/** Checks a decoded value against the send-event contract; the reason names the first offending field. */
-export function validateSendEvent(value: unknown): Validation<SendEvent> {
-  const validate = validator();
-  return validate(value) ? { ok: true, value } : { ok: false, reason: describe(validate.errors) };
+/**
+ * A contract's checker, compiled on first use: the reason of a refusal names
+ * the first offending field (`/code must be equal to one of the allowed values`).
+ */
+export function contractValidator<T>(schema: object): (value: unknown) => Validation<T> {
+  let compiled: ValidateFunction<T> | undefined;
+  return (value) => {
+    compiled ??= new Ajv({ allErrors: false, strict: true }).compile<T>(schema);
+    return compiled(value) ? { ok: true, value } : { ok: false, reason: describe(compiled.errors) };
+  };
 }
+
+/** Checks a decoded value against the send-event contract; the reason names the first offending field. */
+export const validateSendEvent: (value: unknown) => Validation<SendEvent> = contractValidator<SendEvent>(SendEventSchema);

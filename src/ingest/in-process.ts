@@ -4,13 +4,9 @@ import { dirname } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SendEvent } from '../events/index.js';
 import type { SendEventSink } from '../instrument/index.js';
-import { BufferedSink } from '../transport/index.js';
+import { BufferedSink, OtlpProtobufSpanExporter } from '../transport/index.js';
 import type { SinkLimits, SinkStats } from '../transport/index.js';
 import { DEFAULT_BATCH_LIMITS } from './batch.js';
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { decodeSpans } from './decode-spans.js';
 import { decodeSendEvents } from './decode.js';
 import { InvalidRatioGuard } from './guard.js';
@@ -178,42 +174,9 @@ export class InProcessHandoff<E> {
  * the same steps as `sendlens ingest`. Queueing and dropping stay the span
  * processor's job (BatchSpanProcessor's bounded queue).
  */
-export class InProcessSpanExporter implements SpanExporter {
-  readonly #loader: InProcessLoader;
-  #pending = new Set<Promise<void>>();
-  exported = 0;
-  failed = 0;
-
+export class InProcessSpanExporter extends OtlpProtobufSpanExporter {
   constructor(options: Omit<InProcessHandoffOptions, 'decode'>) {
-    this.#loader = new InProcessLoader({ ...options, decode: decodeSpans });
-  }
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const bytes = ProtobufTraceSerializer.serializeRequest(spans);
-    if (!bytes) {
-      this.failed += spans.length;
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('spans could not be serialized') });
-      return;
-    }
-    const loading = this.#loader.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
-      () => {
-        this.exported += spans.length;
-        resultCallback({ code: ExportResultCode.SUCCESS });
-      },
-      (error: unknown) => {
-        this.failed += spans.length;
-        resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-      },
-    );
-    this.#pending.add(loading);
-    void loading.finally(() => this.#pending.delete(loading));
-  }
-
-  async forceFlush(): Promise<void> {
-    await Promise.allSettled([...this.#pending]);
-  }
-
-  async shutdown(): Promise<void> {
-    await this.forceFlush();
+    const loader = new InProcessLoader({ ...options, decode: decodeSpans });
+    super((request) => loader.load(request));
   }
 }

@@ -6,7 +6,7 @@ export { BufferedSink, DEFAULT_SINK_LIMITS } from './buffered-sink.js';
 export type { SinkLimits, SinkStats, SinkHooks, SinkPolicy } from './buffered-sink.js';
 export { KafkaEventSink, partitionKey, packByKey, isPermanentKafkaError, DEFAULT_MAX_MESSAGE_BYTES } from './event-sink.js';
 export type { KafkaEventSinkOptions } from './event-sink.js';
-export { KafkaSpanExporter } from './span-exporter.js';
+export { KafkaSpanExporter, OtlpProtobufSpanExporter } from './span-exporter.js';
 export { SharedProducer } from './producer.js';
 export { KafkaHandoff } from './handoff.js';
 export type { Compression } from './producer.js';

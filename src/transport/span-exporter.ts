@@ -5,23 +5,20 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { SharedProducer } from './producer.js';
 
 /**
- * Spans onto Kafka as OTLP protobuf, one `ExportTraceServiceRequest` per
- * message: the encoding (`otlp_proto`) and topic (`otlp_spans`) the
- * OpenTelemetry Collector's Kafka receiver reads by default, so a collector
- * can consume the same topic. Buffering and dropping are the span processor's
- * job (a BatchSpanProcessor has a bounded queue); this only produces.
+ * Spans as OTLP protobuf, one `ExportTraceServiceRequest` per delivery, to
+ * wherever `deliver` puts them. Buffering and dropping are the span
+ * processor's job (a BatchSpanProcessor has a bounded queue); this only
+ * serializes, delivers and reports.
  */
-export class KafkaSpanExporter implements SpanExporter {
-  readonly #producer: SharedProducer;
-  readonly #topic: string;
+export class OtlpProtobufSpanExporter implements SpanExporter {
+  readonly #deliver: (request: Buffer) => Promise<void>;
   #pending = new Set<Promise<void>>();
   #shutdown = false;
   exported = 0;
   failed = 0;
 
-  constructor(producer: SharedProducer, topic: string) {
-    this.#producer = producer;
-    this.#topic = topic;
+  constructor(deliver: (request: Buffer) => Promise<void>) {
+    this.#deliver = deliver;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -40,8 +37,7 @@ export class KafkaSpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('spans could not be serialized') });
       return;
     }
-    const message = { value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
-    const sending = this.#producer.send(this.#topic, [message], 'none').then(
+    const delivering = this.#deliver(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(
       () => {
         this.exported += spans.length;
         resultCallback({ code: ExportResultCode.SUCCESS });
@@ -51,8 +47,8 @@ export class KafkaSpanExporter implements SpanExporter {
         resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       },
     );
-    this.#pending.add(sending);
-    void sending.finally(() => this.#pending.delete(sending));
+    this.#pending.add(delivering);
+    void delivering.finally(() => this.#pending.delete(delivering));
   }
 
   async forceFlush(): Promise<void> {
@@ -62,5 +58,17 @@ export class KafkaSpanExporter implements SpanExporter {
   async shutdown(): Promise<void> {
     this.#shutdown = true;
     await this.forceFlush();
+  }
+}
+
+/**
+ * Spans onto Kafka as OTLP protobuf, one `ExportTraceServiceRequest` per
+ * message: the encoding (`otlp_proto`) and topic (`otlp_spans`) the
+ * OpenTelemetry Collector's Kafka receiver reads by default, so a collector
+ * can consume the same topic.
+ */
+export class KafkaSpanExporter extends OtlpProtobufSpanExporter {
+  constructor(producer: SharedProducer, topic: string) {
+    super((value) => producer.send(topic, [{ value }], 'none'));
   }
 }
