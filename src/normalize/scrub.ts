@@ -12,7 +12,8 @@ export const CREDENTIAL_PLACEHOLDER = '[credential]';
 
 // Deliberately wider than RFC 5322: anything shaped like local@host.tld goes,
 // valid or not, because a malformed address is still someone's address.
-const EMAIL = /[^\s@<>()[\]{},;:"'`]+@[^\s@<>()[\]{},;:"'`]+\.[^\s@<>()[\]{},;:"'`]+/g;
+// A local part may hold ' and ` (o'brien@…) but not start with one, so a quoted address ('jane@…') keeps its quote.
+const EMAIL = /[^\s@<>()[\]{},;:"'`][^\s@<>()[\]{},;:"]*@[^\s@<>()[\]{},;:"'`]+\.[^\s@<>()[\]{},;:"'`]+/g;
 
 // Bearer tokens and the key formats of the providers we cover (Resend `re_…`,
 // SendGrid-style `SG.…`, ScaiSend `sg_live_…`/`sg_test_…`, AWS access key ids).
