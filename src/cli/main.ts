@@ -6,6 +6,8 @@ import { runMigrate } from './commands/migrate.js';
 import { runIngest } from './commands/ingest.js';
 import { runWebhooks } from './commands/webhooks.js';
 import { DEFAULT_DEMO_SENDS, runDemoCommand } from './commands/demo.js';
+import { runSql } from './commands/sql.js';
+import type { SqlCommandOptions } from './commands/sql.js';
 import type { DemoCommandOptions } from './commands/demo.js';
 import type { WebhooksCommandOptions } from './commands/webhooks.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../webhooks/index.js';
@@ -96,6 +98,18 @@ program
   .option('--rate <n>', 'with --live: sends per second, averaged over a day (quiet nights, busy afternoons)', '5')
   .action(async (options: DemoCommandOptions) => {
     process.exitCode = await runDemoCommand(options);
+  });
+
+program
+  .command('sql')
+  .argument('[query]', 'one SQL statement (or use -f)')
+  .description('Run one SQL statement over the error history (read-only unless --write); see docs/queries.md.')
+  .option('-f, --file <path>', 'read the statement from a file (- for stdin)')
+  .option('--format <format>', 'table, json (an array of objects) or csv (RFC 4180, with a header)', 'table')
+  .option('--max-rows <n>', 'read at most this many rows', '10000')
+  .option('--write', 'allow statements that change data or schema')
+  .action(async (query: string | undefined, options: SqlCommandOptions) => {
+    process.exitCode = await runSql(query, options, process.stdout, process.stderr);
   });
 
 try {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +72,16 @@ describe('sendlens demo (single-process mode)', () => {
       expect(level('news.acme.example', '24h')).toBe('review');
       expect(level('billing.globex.example', '24h')).toBe('at_risk');
       expect(level('tx.initech.example', '24h')).toBe('healthy');
+
+      // The documented example queries all answer on the demo's history.
+      const docs = readFileSync(new URL('../../docs/queries.md', import.meta.url), 'utf8');
+      const queries = [...docs.matchAll(/^### (.+)\n+```sql\n([\s\S]*?)```/gm)];
+      expect(queries.length).toBeGreaterThanOrEqual(12);
+      for (const [, title, sql] of queries) {
+        const answer = runCli(['sql', '--format', 'json', sql ?? ''], '', { KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' });
+        expect({ title, status: answer.status, stderr: answer.stderr }).toEqual({ title, status: 0, stderr: '' });
+        expect({ title, rows: (JSON.parse(answer.stdout) as unknown[]).length > 0 }).toEqual({ title, rows: true });
+      }
 
       // Again, same seed, same store: the store is emptied first and the week comes out the same.
       const second = run(dataDir);
