@@ -7,6 +7,8 @@ import { runIngest } from './commands/ingest.js';
 import { runWebhooks } from './commands/webhooks.js';
 import { DEFAULT_DEMO_SENDS, runDemoCommand } from './commands/demo.js';
 import { runSql } from './commands/sql.js';
+import { runAlertsCheck } from './commands/alerts.js';
+import type { AlertsCheckOptions } from './commands/alerts.js';
 import type { SqlCommandOptions } from './commands/sql.js';
 import type { DemoCommandOptions } from './commands/demo.js';
 import type { WebhooksCommandOptions } from './commands/webhooks.js';
@@ -110,6 +112,17 @@ program
   .option('--write', 'allow statements that change data or schema')
   .action(async (query: string | undefined, options: SqlCommandOptions) => {
     process.exitCode = await runSql(query, options, process.stdout, process.stderr);
+  });
+
+const alerts = program.command('alerts').description('The alert rules Grafana is provisioned with (src/alerts).');
+alerts
+  .command('check')
+  .description('Evaluate every alert rule against ClickHouse and print the firing ones (exit 0 when the check ran, 1 when it could not).')
+  .option('--json', 'print the firing alerts as JSON')
+  .option('--webhook <url>', 'also POST them as JSON to this URL (10 s timeout; a non-2xx answer is an error)')
+  .option('--at <time>', 'evaluate as of this ISO 8601 time instead of now')
+  .action(async (options: AlertsCheckOptions) => {
+    process.exitCode = await runAlertsCheck(options, process.stdout);
   });
 
 try {
