@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { ALERT_RULES, evaluateRules } from '../alerts/index.js';
 import { INCIDENTS, LIST_HYGIENE_INCIDENT, ANSWERS } from './scenario.js';
 
 /** What the demo prints at the end: every number read back from ClickHouse, none from the simulator's own counters. */
@@ -10,6 +11,40 @@ export interface DemoSummary {
   risk: { subject: string; scope: string; window: string; sends: number; hard_bounces: number; complaints: number; bounce_rate: number; complaint_rate: number; score: number; level: string; reasons: string }[];
   incidents: { incident: string; code: string; attempts: number; first_seen: string; last_seen: string }[];
   spans: number;
+  alerts: { alert: string; severity: string; labels: string; first_fired: string; last_fired: string; evaluations: number }[];
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The alert rules replayed over the simulated span, as Grafana would have
+ * evaluated them: every two hours and in the middle of each incident for the
+ * rules over send attempts, and at the end for the rules over the
+ * suspension-risk view (which reads the last 24 hours and 7 days from now).
+ */
+export async function readAlertTimeline(client: ClickHouseClient, startedAt: number, endedAt: number): Promise<DemoSummary['alerts']> {
+  const moments = new Set<number>();
+  for (let at = startedAt + 2 * HOUR; at <= endedAt; at += 2 * HOUR) moments.add(at);
+  const span = endedAt - startedAt;
+  const scale = span / (7 * 24 * HOUR);
+  for (const incident of INCIDENTS) moments.add(Math.round(startedAt + (incident.startHours + incident.hours / 2) * scale * HOUR));
+  moments.add(endedAt);
+  const historical = ALERT_RULES.filter((rule) => !rule.sql.includes('email_suspension_risk'));
+  const current = ALERT_RULES.filter((rule) => rule.sql.includes('email_suspension_risk'));
+  const seen = new Map<string, DemoSummary['alerts'][number]>();
+  for (const at of [...moments].sort((a, b) => a - b)) {
+    const firing = await evaluateRules(client, at === endedAt ? [...historical, ...current] : historical, new Date(at));
+    for (const alert of firing) {
+      const labels = Object.entries(alert.labels).map(([k, v]) => `${k}=${v}`).join(' ');
+      const key = `${alert.rule} ${labels}`;
+      const when = new Date(at).toISOString().slice(0, 16).replace('T', ' ');
+      const entry = seen.get(key) ?? { alert: alert.title, severity: alert.severity, labels, first_fired: when, last_fired: when, evaluations: 0 };
+      entry.last_fired = when;
+      entry.evaluations += 1;
+      seen.set(key, entry);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.first_fired.localeCompare(b.first_fired));
 }
 
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
@@ -17,7 +52,7 @@ async function rows<T>(client: ClickHouseClient, query: string, params: Record<s
   return (await result.json()) as T[];
 }
 
-export async function readSummary(client: ClickHouseClient, database: string): Promise<DemoSummary> {
+export async function readSummary(client: ClickHouseClient, database: string, span: { startedAt: number; endedAt: number }): Promise<DemoSummary> {
   const db = database;
   const volumes = await rows<DemoSummary['volumes'][number]>(
     client,
@@ -68,5 +103,6 @@ export async function readSummary(client: ClickHouseClient, database: string): P
   );
   incidents.push({ incident: LIST_HYGIENE_INCIDENT.name, code: 'hard bounces (feedback)', attempts: hygiene?.attempts ?? 0, first_seen: hygiene?.first_seen ?? '', last_seen: hygiene?.last_seen ?? '' });
   const [spans] = await rows<{ n: number }>(client, `SELECT count() AS n FROM ${db}.otel_traces`);
-  return { volumes, topCodes, feedback, rates: rates ?? { hard_bounce_rate: 0, complaint_rate: 0, sends: 0 }, risk, incidents, spans: spans?.n ?? 0 };
+  const alerts = await readAlertTimeline(client, span.startedAt, span.endedAt);
+  return { volumes, topCodes, feedback, rates: rates ?? { hard_bounce_rate: 0, complaint_rate: 0, sends: 0 }, risk, incidents, spans: spans?.n ?? 0, alerts };
 }

@@ -17,6 +17,7 @@ interface DemoJson {
     risk: { scope: string; subject: string; window: string; level: string; sends: number }[];
     spans: number;
     feedback: { kind: string; total: number }[];
+    alerts: { alert: string; labels: string }[];
   };
 }
 
@@ -72,6 +73,10 @@ describe('sendlens demo (single-process mode)', () => {
       expect(level('news.acme.example', '24h')).toBe('review');
       expect(level('billing.globex.example', '24h')).toBe('at_risk');
       expect(level('tx.initech.example', '24h')).toBe('healthy');
+      // The alert rules, replayed over the span, caught the quota exhaustion, the suspension and the bounce rate.
+      expect(first.summary.alerts.map((a) => `${a.alert}: ${a.labels}`)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^Sending quota exhausted: provider=resend/), 'Provider suspended sending: provider=sendfleet workspace=globex', 'Hard-bounce rate over the SES review line: scope=sender_domain subject=news.acme.example']),
+      );
 
       // The documented example queries all answer on the demo's history.
       const docs = readFileSync(new URL('../../docs/queries.md', import.meta.url), 'utf8');

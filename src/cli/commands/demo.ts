@@ -68,6 +68,8 @@ export function renderSummary(run: DemoRun, summary: DemoSummary): string {
       70,
     ),
   );
+  out.push('', 'Alerts that fired (src/alerts rules replayed over the simulated span; bounce and complaint rules at the end)');
+  out.push(summary.alerts.length === 0 ? 'none' : renderTable(['severity', 'alert', 'labels', 'first fired', 'last fired'], summary.alerts.map((a) => [a.severity, a.alert, a.labels, a.first_fired, a.last_fired]), 70));
   if (run.droppedEvents > 0) out.push('', `warning: ${run.droppedEvents} send events were dropped by the bounded buffer`);
   return `${out.join('\n')}\n`;
 }
@@ -104,7 +106,7 @@ export async function runDemoCommand(options: DemoCommandOptions): Promise<numbe
       onProgress: options.json ? () => undefined : progressBar(process.stderr),
       log: say,
     });
-    const summary = await readSummary(client, settings.database);
+    const summary = await readSummary(client, settings.database, run);
     if (options.json) process.stdout.write(`${JSON.stringify({ run, summary })}\n`);
     else process.stdout.write(renderSummary(run, summary));
     return 0;
