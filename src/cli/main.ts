@@ -7,6 +7,8 @@ import { runIngest } from './commands/ingest.js';
 import { runWebhooks } from './commands/webhooks.js';
 import { DEFAULT_DEMO_SENDS, runDemoCommand } from './commands/demo.js';
 import { runSql } from './commands/sql.js';
+import { runReport } from './commands/report.js';
+import type { ReportCommandOptions } from './commands/report.js';
 import { runAlertsCheck } from './commands/alerts.js';
 import type { AlertsCheckOptions } from './commands/alerts.js';
 import type { SqlCommandOptions } from './commands/sql.js';
@@ -96,6 +98,8 @@ program
   .option('--sends <n>', 'sends to simulate over the whole span', String(DEFAULT_DEMO_SENDS))
   .option('--json', 'print the run and the summary as JSON')
   .option('--reset', 'allow emptying the demo tables on a ClickHouse server (CLICKHOUSE_URL)')
+  .option('--report <path>', 'write the HTML report of the dashboards here at the end', 'sendlens-report.html')
+  .option('--no-report', 'do not write the report')
   .option('--live', 'send live traffic in real time until SIGTERM, without emptying anything (the compose stack)')
   .option('--rate <n>', 'with --live: sends per second, averaged over a day (quiet nights, busy afternoons)', '5')
   .action(async (options: DemoCommandOptions) => {
@@ -123,6 +127,16 @@ alerts
   .option('--at <time>', 'evaluate as of this ISO 8601 time instead of now')
   .action(async (options: AlertsCheckOptions) => {
     process.exitCode = await runAlertsCheck(options, process.stdout);
+  });
+
+program
+  .command('report')
+  .description('Write one self-contained HTML file with every dashboard panel (same SQL as Grafana, charts as inline SVG).')
+  .option('--out <path>', 'the HTML file to write', 'sendlens-report.html')
+  .option('--from <time>', 'start of the range, ISO 8601 (default: 7 days before --to)')
+  .option('--to <time>', 'end of the range, ISO 8601 (default: now)')
+  .action(async (options: ReportCommandOptions) => {
+    process.exitCode = await runReport(options, process.stdout, process.stderr);
   });
 
 try {

@@ -12,7 +12,7 @@ describe('sendlens demo through the real broker', () => {
     const suffix = randomUUID().slice(0, 8);
     const topics = { SENDLENS_EVENTS_TOPIC: `demo.events.${suffix}`, SENDLENS_SPANS_TOPIC: `demo.spans.${suffix}`, SENDLENS_DELIVERY_TOPIC: `demo.delivery.${suffix}` };
     try {
-      const result = runCli(['demo', '--days', '1', '--sends', '2000', '--json'], '', { KAFKA_BROKERS: brokers(), SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '', ...topics });
+      const result = runCli(['demo', '--days', '1', '--sends', '2000', '--json', '--no-report'], '', { KAFKA_BROKERS: brokers(), SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '', ...topics });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       const { run, summary } = JSON.parse(result.stdout) as { run: { path: string; attempts: number; feedbackEvents: number }; summary: { volumes: { total: number }[]; spans: number; feedback: { total: number }[] } };

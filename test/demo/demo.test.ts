@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.js';
 
 interface DemoJson {
   run: { sends: number; attempts: number; feedbackEvents: number; droppedEvents: number; path: string };
+  report: { path: string; panels: number; failed: number };
   summary: {
     volumes: { provider: string; total: number; failed: number }[];
     topCodes: { code: string; total: number }[];
@@ -50,7 +51,7 @@ describe('the demo scenario', () => {
 
 describe('sendlens demo (single-process mode)', () => {
   const run = (dataDir: string, seed = '7') => {
-    const result = runCli(['demo', '--days', '2', '--sends', '5000', '--seed', seed, '--json'], '', { KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' });
+    const result = runCli(['demo', '--days', '2', '--sends', '5000', '--seed', seed, '--json', '--report', join(dataDir, 'report.html')], '', { KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     return JSON.parse(result.stdout) as DemoJson;
@@ -61,6 +62,9 @@ describe('sendlens demo (single-process mode)', () => {
     try {
       const first = run(dataDir);
       expect(first.run.path).toBe('in-process');
+      // The report of the dashboards' panels over the simulated span, every panel answered.
+      expect(first.report).toEqual({ path: join(dataDir, 'report.html'), panels: expect.any(Number), failed: 0 });
+      expect(readFileSync(first.report.path, 'utf8')).toContain('sendlens report');
       expect(first.run.droppedEvents).toBe(0);
       const attempts = first.summary.volumes.reduce((sum, v) => sum + v.total, 0);
       // Every attempt became a row and a span.

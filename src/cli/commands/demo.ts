@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { runDemo } from '../../demo/run.js';
+import { buildReport } from '../../report/index.js';
 import type { DemoRun } from '../../demo/run.js';
 import { readSummary } from '../../demo/summary.js';
 import type { DemoSummary } from '../../demo/summary.js';
@@ -17,6 +19,8 @@ export interface DemoCommandOptions {
   reset?: boolean;
   live?: boolean;
   rate: string;
+  /** Where the HTML report goes; false with --no-report. */
+  report: string | false;
 }
 
 /** Default volume: about a minute of running on a 2-core machine. */
@@ -107,9 +111,19 @@ export async function runDemoCommand(options: DemoCommandOptions): Promise<numbe
       log: say,
     });
     const summary = await readSummary(client, settings.database, run);
-    if (options.json) process.stdout.write(`${JSON.stringify({ run, summary })}\n`);
-    else process.stdout.write(renderSummary(run, summary));
-    return 0;
+    let report: { path: string; panels: number; failed: number } | null = null;
+    if (options.report !== false) {
+      const built = await buildReport(client, { from: new Date(run.startedAt), to: new Date(run.endedAt) });
+      writeFileSync(options.report, built.html);
+      report = { path: options.report, panels: built.panels, failed: built.errors.length };
+      for (const failed of built.errors) process.stderr.write(`sendlens: report panel ${failed.dashboard}/${failed.panel} failed: ${failed.error}\n`);
+    }
+    if (options.json) process.stdout.write(`${JSON.stringify({ run, summary, report })}\n`);
+    else {
+      process.stdout.write(renderSummary(run, summary));
+      if (report) process.stdout.write(`\nReport: ${report.path} (${report.panels} panels from the dashboards' SQL; open it in a browser)\n`);
+    }
+    return report && report.failed > 0 ? 1 : 0;
   } finally {
     await client.close();
   }
