@@ -155,12 +155,12 @@ export const NORMAL_FEEDBACK: FeedbackRates = { hardBounce: 0.008, softBounce: 0
 
 /**
  * The sender driven into review: for the last `hours` of the week, its hard
- * bounces run at 6.5% and complaints at 0.15% (SES's review lines are 5% and
+ * bounces run at 7.5% and complaints at 0.15% (SES's review lines are 5% and
  * 0.1%, its pause lines 10% and 0.5%).
  */
 export const LIST_HYGIENE_INCIDENT = {
   name: 'news.acme.example mails an old list',
   senderDomain: 'news.acme.example',
   hours: 30,
-  rates: { hardBounce: 0.065, softBounce: 0.02, complaint: 0.0015 } satisfies FeedbackRates,
+  rates: { hardBounce: 0.075, softBounce: 0.02, complaint: 0.0015 } satisfies FeedbackRates,
 };
