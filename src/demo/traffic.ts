@@ -159,7 +159,13 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
     const providerMessageId = random.hex(24);
     const fetch = fetches.get(route.provider) as ReturnType<typeof instrumentFetch>;
     // Each attempt's answer is decided when it is made, in simulated time (a retry may land after the incident).
-    const response = await options.clock.run(at, () =>
+    // Live traffic is stamped and waits in real time (a retry after Retry-After really waits, up to a minute);
+    // a simulated week moves its own clock instead.
+    const live = options.paced === true;
+    const retryPolicy = live
+      ? { sleep: (ms: number) => abortableSleep(ms, options.signal), random: () => random.next(), maxWaitMs: MINUTE }
+      : { sleep: options.clock.advance, random: () => random.next(), maxWaitMs: 10 * MINUTE };
+    const attempts = () =>
       sendWithRetry(
         (attempt) => {
           totals.attempts += 1;
@@ -172,9 +178,10 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
           });
         },
         judgeFetch(route.provider),
-        { sleep: options.clock.advance, random: () => random.next(), maxWaitMs: 10 * MINUTE },
-      ),
-    );
+        retryPolicy,
+      );
+    // Outside a simulated moment the clock reads the wall clock.
+    const response = live ? await attempts() : await options.clock.run(at, attempts);
     await response.arrayBuffer();
     totals.sends += 1;
     if (response.status >= 300) return;
@@ -188,7 +195,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
     const tickStart = startsAt + tick * tickMs;
     if (options.signal?.aborted) break;
     // Live: a step's sends are stamped within it, so it runs once the step is over, never ahead of the clock.
-    if (options.paced && tickStart + tickMs > Date.now()) await new Promise((resolve) => setTimeout(resolve, tickStart + tickMs - Date.now()));
+    if (options.paced && tickStart + tickMs > Date.now()) await abortableSleep(tickStart + tickMs - Date.now(), options.signal);
     if (options.signal?.aborted) break;
     const hour = new Date(tickStart).getUTCHours();
     const count = Math.round(perTick * diurnal(hour) * (0.85 + 0.3 * random.next()));
@@ -210,6 +217,22 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
     options.onProgress?.({ fraction: (tick + 1) / ticks, simulatedAt: tickStart + tickMs, sends: totals.sends, attempts: totals.attempts, feedback: totals.feedbackEvents });
   }
   return totals;
+}
+
+/** A real wait that a stop request cuts short. */
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const stop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 function pickRoute(random: SeededRandom): Route {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { ANSWERS, INCIDENTS, PROVIDER_APIS, ROUTES } from '../../src/demo/scenar
 import { SeededRandom } from '../../src/demo/random.js';
 import { normalizeResponse } from '../../src/normalize/index.js';
 import type { ProviderId } from '../../src/normalize/index.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { createStoreClient } from '../../src/store/index.js';
 
 interface DemoJson {
   run: { sends: number; attempts: number; feedbackEvents: number; droppedEvents: number; path: string };
@@ -102,6 +104,34 @@ describe('sendlens demo (single-process mode)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('--live sends in real time, never ahead of the clock, and stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-demo-live-'));
+    try {
+      const started = Date.now();
+      const child = spawn(process.execPath, [BIN, 'demo', '--live', '--rate', '40'], { env: { ...process.env, KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '', SENDLENS_RECIPIENT_KEY: 'live-demo-test-key-0123456789' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      // One 10 s step runs once it is over; stop during the second.
+      await new Promise((resolve) => setTimeout(resolve, 14_000));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const stopped = Date.now();
+      expect(stderr).toMatch(/SIGTERM, finishing the current step/);
+      const client = await createStoreClient({ dataDir });
+      try {
+        const [row] = (await (await client.query({ query: 'SELECT count() AS n, toUnixTimestamp64Milli(min(occurred_at)) AS first, toUnixTimestamp64Milli(max(occurred_at)) AS last FROM email_send_events', format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } })).json()) as { n: number; first: number; last: number }[];
+        expect(row?.n).toBeGreaterThan(0);
+        expect(row?.first).toBeGreaterThanOrEqual(started - 1000);
+        expect(row?.last).toBeLessThanOrEqual(stopped);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('explains bad options in one line', () => {
     const bad = runCli(['demo', '--days', '0'], '', { KAFKA_BROKERS: '' });
