@@ -132,11 +132,14 @@ export interface Incident {
   hours: number;
   share: number;
   ramp?: boolean;
+  /** The provider's traffic is this many times its usual while the incident lasts (a campaign that set it off). */
+  burst?: number;
 }
 
 /** Placed on a 7-day week; a shorter `--days` scales them. */
 export const INCIDENTS: readonly Incident[] = [
-  { name: 'SES throttling storm', provider: 'ses', answer: 'sesThrottled', startHours: 30, hours: 4, share: 0.6 },
+  // A newsletter blast at eight times the usual rate is what trips SES's sending rate.
+  { name: 'SES throttling storm', provider: 'ses', answer: 'sesThrottled', startHours: 30, hours: 4, share: 0.6, burst: 8 },
   { name: 'Resend daily quota exhausted', provider: 'resend', answer: 'resendDailyQuota', startHours: 68, hours: 4, share: 1 },
   { name: 'SendFleet sends to suppressed recipients', provider: 'sendfleet', answer: 'sendfleetSuppressed', startHours: 84, hours: 14, share: 0.2, ramp: true },
   { name: 'SendFleet sending suspended', provider: 'sendfleet', answer: 'sendfleetSuspended', startHours: 98, hours: 5, share: 1 },

@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 
 /**
  * The alert rules replayed over the simulated span, as Grafana would have
- * evaluated them: every two hours and in the middle of each incident for the
+ * evaluated them: every two hours, and early in and halfway through each incident, for the
  * rules over send attempts, and at the end for the rules over the
  * suspension-risk view (which reads the last 24 hours and 7 days from now).
  */
@@ -27,7 +27,12 @@ export async function readAlertTimeline(client: ClickHouseClient, startedAt: num
   for (let at = startedAt + 2 * HOUR; at <= endedAt; at += 2 * HOUR) moments.add(at);
   const span = endedAt - startedAt;
   const scale = span / (7 * 24 * HOUR);
-  for (const incident of INCIDENTS) moments.add(Math.round(startedAt + (incident.startHours + incident.hours / 2) * scale * HOUR));
+  // Grafana evaluates every minute, so it sees an incident begin: replay 20 minutes in, and halfway.
+  for (const incident of INCIDENTS) {
+    const start = startedAt + incident.startHours * scale * HOUR;
+    moments.add(Math.round(start + Math.min(HOUR / 3, (incident.hours * scale * HOUR) / 2)));
+    moments.add(Math.round(start + (incident.hours * scale * HOUR) / 2));
+  }
   moments.add(endedAt);
   const historical = ALERT_RULES.filter((rule) => !rule.sql.includes('email_suspension_risk'));
   const current = ALERT_RULES.filter((rule) => rule.sql.includes('email_suspension_risk'));

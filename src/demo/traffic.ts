@@ -200,8 +200,17 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
     const hour = new Date(tickStart).getUTCHours();
     const count = Math.round(perTick * diurnal(hour) * (0.85 + 0.3 * random.next()));
     const jobs: (() => Promise<void>)[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const route = pickRoute(random);
+    // Incidents with a burst add that provider's extra sends for the tick.
+    const extra: Route[] = [];
+    for (const incident of incidents) {
+      if (!incident.burst || tickStart + tickMs <= incident.from || tickStart >= incident.to) continue;
+      const routes = ROUTES.filter((r) => r.provider === incident.provider);
+      const share = routes.reduce((sum, r) => sum + r.weight, 0);
+      const more = Math.round(count * share * (incident.burst - 1));
+      for (let i = 0; i < more; i += 1) extra.push(random.pick(routes));
+    }
+    for (let i = 0; i < count + extra.length; i += 1) {
+      const route = i < count ? pickRoute(random) : (extra[i - count] as Route);
       const at = tickStart + Math.floor(random.next() * tickMs);
       sequence += 1;
       const number = sequence;
