@@ -4,7 +4,7 @@
  */
 export { SendEventSchema, SEND_EVENT_SCHEMA_VERSION, OPERATIONS, OUTCOMES } from './send-event.js';
 export type { SendEvent, Operation } from './send-event.js';
-export { validateSendEvent } from './validate.js';
+export { validateSendEvent, contractValidator } from './validate.js';
 export { renderSendEventMarkdown, renderDeliveryEventMarkdown } from './describe.js';
 export type { Validation } from './validate.js';
 export { uuidv7, uuidv7Time } from './uuidv7.js';

@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { scrubMessage } from '../normalize/index.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SendEventSchema } from './send-event.js';
 import type { SendEvent } from './send-event.js';
@@ -9,7 +10,9 @@ function describe(errors: ErrorObject[] | null | undefined): string {
   const first = errors?.[0];
   if (!first) return 'invalid';
   const where = first.instancePath || '(root)';
-  const extra = first.keyword === 'additionalProperties' ? ` '${String((first.params as { additionalProperty?: string }).additionalProperty)}'` : '';
+  // The unknown property's name came from the input: scrubbed and cut, so a reason never carries an address.
+  const name = scrubMessage(String((first.params as { additionalProperty?: string }).additionalProperty)).slice(0, 40);
+  const extra = first.keyword === 'additionalProperties' ? ` '${name}'` : '';
   return `${where} ${first.message ?? 'is invalid'}${extra}`;
 }
 

@@ -1,11 +1,7 @@
-import { Ajv } from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral } from '@sinclair/typebox';
-import { DELIVERY_EVENT_SCHEMA_VERSION, deliveryEventId, validateDeliveryEvent } from '../events/index.js';
-import type { DeliveryEvent } from '../events/index.js';
-import { domainOf } from '../events/recipient.js';
-import type { RecipientHasher } from '../events/recipient.js';
+import { DELIVERY_EVENT_SCHEMA_VERSION, contractValidator, deliveryEventId, domainOf, validateDeliveryEvent } from '../events/index.js';
+import type { DeliveryEvent, RecipientHasher } from '../events/index.js';
 import { ALL_CODES, BOUNCE_TYPES, DELIVERY_OUTCOMES, PROVIDERS, categoryOf, scrubMessage } from '../normalize/index.js';
 import type { ErrorCode, ProviderId } from '../normalize/index.js';
 import {
@@ -532,15 +528,7 @@ export const GenericFeedbackEventSchema = Type.Object(
 );
 export type GenericFeedbackEvent = Static<typeof GenericFeedbackEventSchema>;
 
-let genericValidator: ValidateFunction<GenericFeedbackEvent> | undefined;
-
-function describe(errors: ErrorObject[] | null | undefined): string {
-  const first = errors?.[0];
-  if (!first) return 'is invalid';
-  const where = first.instancePath || '(root)';
-  const extra = first.keyword === 'additionalProperties' ? ` '${clean(String((first.params as { additionalProperty?: string }).additionalProperty), 40)}'` : '';
-  return `${where} ${first.message ?? 'is invalid'}${extra}`;
-}
+const validateGeneric = contractValidator<GenericFeedbackEvent>(GenericFeedbackEventSchema);
 
 const CODELESS: ReadonlySet<string> = new Set(['delivered', 'complained', 'deferred']);
 
@@ -548,13 +536,12 @@ const CODELESS: ReadonlySet<string> = new Set(['delivered', 'complained', 'defer
 export function fromGenericEvents(json: unknown, ctx: FeedbackContext): DeliveryEvent[] {
   const list = Array.isArray(json) ? json : [json];
   if (list.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
-  genericValidator ??= new Ajv({ allErrors: false, strict: true }).compile<GenericFeedbackEvent>(GenericFeedbackEventSchema);
-  const validate = genericValidator;
   const collector = new Collector(ctx);
   list.forEach((item: unknown, index) => {
     const where = Array.isArray(json) ? `event ${index}` : 'the event';
-    if (!validate(item)) throw new FeedbackError(`${where}: ${describe(validate.errors)}`);
-    const event = item;
+    const checked = validateGeneric(item);
+    if (!checked.ok) throw new FeedbackError(`${where}: ${checked.reason}`);
+    const event = checked.value;
     if (event.bounce_type !== undefined && event.type !== 'bounced') throw new FeedbackError(`${where}: bounce_type is only for type bounced`);
     if (event.code !== undefined && CODELESS.has(event.type)) throw new FeedbackError(`${where}: code is not allowed with type ${event.type}`);
     const row = typeRow(GENERIC_TYPES, event.type);
