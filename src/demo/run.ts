@@ -12,7 +12,7 @@ import { SendInstrumentation } from '../instrument/index.js';
 import type { SendEventSink } from '../instrument/index.js';
 import { migrate } from '../store/index.js';
 import type { MigrationSettings } from '../store/index.js';
-import { KafkaEventSink, KafkaHandoff, KafkaSpanExporter, kafkaClientConfig, SharedProducer } from '../transport/index.js';
+import { KafkaEventSink, KafkaHandoff, KafkaSpanExporter, kafkaClientConfig, partitionKey, SharedProducer } from '../transport/index.js';
 import type { KafkaSettings } from '../transport/index.js';
 import { createWebhookServer, feedbackEndpoints } from '../webhooks/index.js';
 import type { EventHandoff } from '../webhooks/index.js';
@@ -77,7 +77,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     producer = new SharedProducer(options.kafka);
     sink = new KafkaEventSink({ producer, topic: options.kafka.eventsTopic, limits: { maxBufferedItems: 200_000, maxBufferedBytes: 256 * 1024 * 1024 } });
     exporter = new KafkaSpanExporter(producer, options.kafka.spansTopic);
-    handoff = new KafkaHandoff<DeliveryEvent>(producer, options.kafka.deliveryTopic, (event) => `${event.workspace}/${event.sender_domain}`);
+    handoff = new KafkaHandoff<DeliveryEvent>(producer, options.kafka.deliveryTopic, partitionKey);
     if (options.live) {
       log(`live traffic to Kafka (${options.kafka.brokers.join(',')}); \`sendlens ingest\` loads it`);
     } else {

@@ -25,10 +25,11 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * The key that keeps one sender's events in order: all events of one sender
- * domain within one workspace land in the same partition.
+ * domain within one workspace land in the same partition. Send events and
+ * delivery events share it, so a sender's sends and feedback are keyed alike.
  */
-export function partitionKey(event: SendEvent): string {
-  return `${event.workspace}/${event.sender_domain || event.service}`;
+export function partitionKey(event: Pick<SendEvent, 'workspace' | 'sender_domain'> & { service?: string }): string {
+  return `${event.workspace}/${event.sender_domain || (event.service ?? '')}`;
 }
 
 /** Broker answers that no retry of the same batch can change; anything else is retried. */

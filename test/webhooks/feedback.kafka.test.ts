@@ -11,7 +11,7 @@ import type { DeliveryEvent } from '../../src/events/index.js';
 import { fromGenericEvents, fromResendWebhook, fromSendgridEvents, fromSesNotification, signGeneric, signSvix } from '../../src/feedback/index.js';
 import { KafkaIngest } from '../../src/ingest/index.js';
 import { createStoreClient, migrate } from '../../src/store/index.js';
-import { KafkaHandoff, SharedProducer } from '../../src/transport/index.js';
+import { KafkaHandoff, partitionKey, SharedProducer } from '../../src/transport/index.js';
 import type { KafkaSettings } from '../../src/transport/index.js';
 import { createWebhookServer, feedbackEndpoints, WEBHOOK_PATHS } from '../../src/webhooks/index.js';
 import { TOPIC_ARN, certificateFetcher, ecdsaKeys, fixtureNames, fixtureText, hasher, sendgridHeaders, snsMessage } from '../feedback/helpers.js';
@@ -107,7 +107,7 @@ describe('provider webhooks → the delivery topic → email_delivery_events', (
       scaisend: { publicKey: sendgrid.publicKeyBase64 },
       generic: { secret: genericSecret },
     });
-    const handoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, (e) => `${e.workspace}/${e.sender_domain}`);
+    const handoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, partitionKey);
     server = createWebhookServer({ endpoints, handoff, maxBodyBytes: MAX_BODY });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;

@@ -40,7 +40,8 @@ function readStatement(query: string | undefined, file: string | undefined): str
 /** The first line of a ClickHouse error, with its code name: what a person needs to fix the query. */
 function clickhouseMessage(error: unknown): string {
   const { message, type } = error as { message?: string; type?: string };
-  const first = (message ?? String(error)).split('\n')[0]?.replace(/^Code: \d+\. DB::Exception: /, '').replace(/^Code: \d+\. DB::Exception: /, '') ?? '';
+  // The embedded engine nests the prefix ("Code: 47. DB::Exception: Code: 47. DB::Exception: …").
+  const first = (message ?? String(error)).split('\n')[0]?.replace(/^(Code: \d+\. DB::Exception: )+/, '') ?? '';
   return type && !first.includes(type) ? `${first} (${type})` : first;
 }
 

@@ -4,7 +4,7 @@ import { RecipientHasher } from '../../events/index.js';
 import type { DeliveryEvent } from '../../events/index.js';
 import { decodeDeliveryEvents, InProcessHandoff } from '../../ingest/index.js';
 import { createStoreClient, describeStore, migrate, migrationSettingsFromEnv, storeConfigFromEnv } from '../../store/index.js';
-import { describeKafka, KafkaHandoff, kafkaSettingsFromEnv, SharedProducer } from '../../transport/index.js';
+import { describeKafka, KafkaHandoff, kafkaSettingsFromEnv, partitionKey, SharedProducer } from '../../transport/index.js';
 import { createWebhookServer, DEFAULT_MAX_BODY_BYTES, feedbackConfigFromEnv, feedbackEndpoints } from '../../webhooks/index.js';
 import type { EventHandoff } from '../../webhooks/index.js';
 import { UsageError } from '../errors.js';
@@ -42,8 +42,8 @@ export async function runWebhooks(options: WebhooksCommandOptions): Promise<numb
   let handoff: EventHandoff<DeliveryEvent>;
   if (kafka) {
     const producer = new SharedProducer(kafka, (level, message) => log(level === 'error' ? 'error' : 'warn', message));
-    // Keyed like send events, so one sender's feedback stays in order in one partition.
-    handoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, (event) => `${event.workspace}/${event.sender_domain}`);
+    // Keyed like send events: one sender's feedback stays in order in one partition.
+    handoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, partitionKey);
     closers.push(() => producer.disconnect());
     log('info', 'handing events to Kafka', { kafka: describeKafka(kafka), topic: kafka.deliveryTopic });
   } else {
