@@ -4,7 +4,7 @@
  * the local broker (scripts/kafka) for the broker benchmarks and stops it.
  *
  * `npm run bench -- ingest producer` runs only the named groups
- * (instrumentation, producer, ingest, outage); the JSON then holds only those.
+ * (instrumentation, producer, ingest, format, outage); the JSON then holds only those.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker, stopBroker } from '../scripts/kafka/local-broker.js';
 import { benchIngest } from './ingest.js';
+import { benchInsertFormat } from './insert-format.js';
 import { benchInstrumentationOverhead } from './instrumentation.js';
 import { benchProducerThroughput } from './producer.js';
 import { printTable, round } from './stats.js';
@@ -23,7 +24,7 @@ const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
 };
 
-const GROUPS = ['instrumentation', 'producer', 'ingest', 'outage'] as const;
+const GROUPS = ['instrumentation', 'producer', 'ingest', 'format', 'outage'] as const;
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(GROUPS as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -52,6 +53,8 @@ try {
     rmSync(brokerDir, { recursive: true, force: true });
   }
 }
+
+if (wanted('format')) results.insertFormat = await benchInsertFormat();
 
 // Memory during an outage: each case in a fresh process, so earlier benchmarks do not colour it.
 if (wanted('outage')) benchOutageMemory();
