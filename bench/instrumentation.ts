@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ExportResultCode } from '@opentelemetry/core';
 import { SendInstrumentation, fetchOutcomeReader } from '../src/instrument/index.js';
 import type { OutcomeReader } from '../src/instrument/index.js';
@@ -30,7 +30,7 @@ const stubFetch = async () => new Response('{"id":"msg-1"}', { status: 200, head
 /** A real SDK span pipeline whose exporter discards, so export cost does not hide in the numbers. */
 function realTracer() {
   const discard: SpanExporter = { export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }), shutdown: async () => undefined };
-  return new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discard, { maxQueueSize: 65_536, maxExportBatchSize: 4096, scheduledDelayMillis: 200 })] }).getTracer('bench');
+  return new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: discard, maxQueueSize: 65_536, maxExportBatchSize: 4096, scheduledDelayMillis: 200 })] }).getTracer('bench');
 }
 
 export interface OverheadResult {

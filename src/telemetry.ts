@@ -1,6 +1,6 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { trace } from '@opentelemetry/api';
 import { SendInstrumentation, INSTRUMENTATION_NAME } from './instrument/index.js';
 import type { SendEventSink } from './instrument/index.js';
@@ -54,7 +54,7 @@ export function startSendlens(options: SendlensOptions): Sendlens {
   let sdk: NodeSDK | undefined;
   let spanProcessor: BatchSpanProcessor | undefined;
   if (kafka && producer && options.registerTracing !== false) {
-    spanProcessor = new BatchSpanProcessor(new KafkaSpanExporter(producer, kafka.spansTopic), { maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 });
+    spanProcessor = new BatchSpanProcessor({ exporter: new KafkaSpanExporter(producer, kafka.spansTopic), maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 });
     sdk = new NodeSDK({
       resource: resourceFromAttributes({ 'service.name': options.service, ...(options.environment && { 'deployment.environment.name': options.environment }) }),
       spanProcessors: [spanProcessor],

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import kafkajs from 'kafkajs';
 import { RecipientHasher } from '../events/index.js';
 import type { DeliveryEvent } from '../events/index.js';
@@ -93,8 +93,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     log('in-process (no KAFKA_BROKERS): the same decode → batch → write steps as `sendlens ingest`');
   }
 
-  const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 50_000, maxExportBatchSize: 2_000, scheduledDelayMillis: 200 });
-  const tracerProvider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'demo-mailer', 'deployment.environment.name': 'demo' }), spanProcessors: [processor] });
+  const processor = new BatchSpanProcessor({ exporter, maxQueueSize: 50_000, maxExportBatchSize: 2_000, scheduledDelayMillis: 200 });
+  const tracerProvider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'demo-mailer', 'deployment.environment.name': 'demo' }), spanProcessors: [processor] });
   const clock = new SimulatedClock();
   const instrumentation = new SendInstrumentation({ service: 'demo-mailer', environment: 'demo', sink, recipientHashKey: options.recipientKey, tracer: tracerProvider.getTracer('sendlens'), clock: clock.now });
 

@@ -1,12 +1,12 @@
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { SendEvent } from '../../src/events/index.js';
 import type { SendEventSink } from '../../src/instrument/index.js';
 
 /** A real OTel SDK tracer whose finished spans a test can read. */
-export function memoryTracing(): { tracer: ReturnType<BasicTracerProvider['getTracer']>; spans: () => ReadableSpan[] } {
+export function memoryTracing(): { tracer: ReturnType<TracerProvider['getTracer']>; spans: () => ReadableSpan[] } {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   return { tracer: provider.getTracer('sendlens-test'), spans: () => exporter.getFinishedSpans() };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaIngest } from '../../src/ingest/index.js';
@@ -48,8 +48,8 @@ describe('spans from the send path into otel_traces, through the real broker', (
     const producer = new SharedProducer(kafka);
     const sink = new KafkaEventSink({ producer, topic: kafka.eventsTopic, limits: { lingerMs: 5 } });
     const exporter = new KafkaSpanExporter(producer, kafka.spansTopic);
-    const processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50 });
-    const tracer = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout' }), spanProcessors: [processor] }).getTracer('sendlens');
+    const processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: 50 });
+    const tracer = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout' }), spanProcessors: [processor] }).getTracer('sendlens');
     const instrumentation = new SendInstrumentation({ service: 'checkout', environment: 'test', sink, recipientHashKey: 'test-recipient-key-0123456789', tracer });
     const stub = await new StubProvider().start();
     try {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSendEvent } from '../../src/events/index.js';
@@ -62,8 +62,8 @@ describe('events and spans into the real broker', () => {
     const settings = testSettings();
     const producer = new SharedProducer(settings);
     const exporter = new KafkaSpanExporter(producer, settings.spansTopic);
-    const processor = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 50 });
-    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('sendlens');
+    const processor = new BatchSpanProcessor({ exporter, scheduledDelayMillis: 50 });
+    const tracer = new TracerProvider({ spanProcessors: [processor] }).getTracer('sendlens');
     const events: SendEvent[] = [];
     const instrumentation = new SendInstrumentation({ service: 'checkout', sink: { emit: (e) => events.push(e) }, recipientHashKey: KEY, tracer });
     const stub = await new StubProvider().start();
@@ -125,7 +125,7 @@ describe('a broker outage', () => {
     await createTopic(broker.bootstrap, settings.eventsTopic, 1);
     const producer = new SharedProducer(settings);
     const sink = new KafkaEventSink({ producer, topic: settings.eventsTopic, limits: { maxBufferedItems: 100, maxBatchItems: 20, lingerMs: 5, maxBackoffMs: 500 } });
-    const instrumentation = new SendInstrumentation({ service: 'checkout', sink, recipientHashKey: KEY, tracer: new BasicTracerProvider().getTracer('t') });
+    const instrumentation = new SendInstrumentation({ service: 'checkout', sink, recipientHashKey: KEY, tracer: new TracerProvider().getTracer('t') });
     const stub = await new StubProvider().start();
     stub.reply({ status: 200, headers: { 'x-message-id': 'ok' }, body: { id: 'ok' } });
     const send = instrumentFetch(instrumentation, { provider: 'relay' });
