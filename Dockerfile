@@ -1,5 +1,5 @@
 # The sendlens image the compose stack runs: `node bin/sendlens.js <command>`.
-FROM node:20.19.5-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin bin

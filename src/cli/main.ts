@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { installWarningFilter } from './warnings.js';
 import { Command, CommanderError } from 'commander';
 import { runCatalog } from './commands/catalog.js';
 import { runNormalize } from './commands/normalize.js';
@@ -16,6 +17,8 @@ import type { DemoCommandOptions } from './commands/demo.js';
 import type { WebhooksCommandOptions } from './commands/webhooks.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../webhooks/index.js';
 import { UsageError } from './errors.js';
+
+installWarningFilter();
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -53,7 +53,10 @@ describe('docker-compose.yml', () => {
       expect({ name, image: service.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./-]+:\d+(\.\d+)+$/) });
     }
     expect(services.grafana?.environment?.GF_PLUGINS_PREINSTALL_SYNC).toMatch(/^grafana-clickhouse-datasource@\d+\.\d+\.\d+$/);
-    expect(read('Dockerfile')).toMatch(/^FROM node:20\.\d+\.\d+-bookworm-slim$/m);
+    // The image runs the Node.js line CI tests on (.ci/run's LTS_MAJOR), pinned to a release.
+    const ciMajor = /^LTS_MAJOR=(\d+)$/m.exec(read('.ci/run'))?.[1];
+    expect(ciMajor).toBeDefined();
+    expect(read('Dockerfile')).toMatch(new RegExp(`^FROM node:${ciMajor}\\.\\d+\\.\\d+-bookworm-slim$`, 'm'));
   });
 
   it('health-checks the servers, and starts each service only once what it needs is healthy or done', () => {
