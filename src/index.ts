@@ -6,5 +6,4 @@ export * from './normalize/index.js';
 export * from './events/index.js';
 export * from './instrument/index.js';
 export * from './transport/index.js';
-export { startSendlens } from './telemetry.js';
-export type { Sendlens, SendlensOptions } from './telemetry.js';
+export * from './telemetry/index.js';

@@ -12,3 +12,4 @@ export { RecipientHasher, canonicalAddress, domainOf, MIN_KEY_BYTES } from './re
 export type { RecipientFacts } from './recipient.js';
 export { DeliveryEventSchema, DELIVERY_EVENT_SCHEMA_VERSION, SMTP_STATUS_PATTERN, deliveryEventId, validateDeliveryEvent } from './delivery-event.js';
 export type { DeliveryEvent } from './delivery-event.js';
+export { OTLP_TRACE_REQUEST } from './otlp-trace-request.js';

@@ -1,8 +1,20 @@
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { encodeTraceRequest } from './otlp-encode.js';
+import type { ExportableSpan } from './otlp-encode.js';
 import type { SharedProducer } from './producer.js';
+
+/** The SDK's `ExportResultCode`, by value: an exporter needs no SDK package to answer it. */
+export const ExportResultCode = { SUCCESS: 0, FAILED: 1 } as const;
+export interface ExportResult {
+  code: (typeof ExportResultCode)[keyof typeof ExportResultCode];
+  error?: Error;
+}
+
+/** An OpenTelemetry `SpanExporter`, structurally: any SDK's span processors accept it. */
+export interface SpanExporterLike {
+  export(spans: ExportableSpan[], resultCallback: (result: ExportResult) => void): void;
+  forceFlush?(): Promise<void>;
+  shutdown(): Promise<void>;
+}
 
 /**
  * Spans as OTLP protobuf, one `ExportTraceServiceRequest` per delivery, to
@@ -10,7 +22,7 @@ import type { SharedProducer } from './producer.js';
  * processor's job (a BatchSpanProcessor has a bounded queue); this only
  * serializes, delivers and reports.
  */
-export class OtlpProtobufSpanExporter implements SpanExporter {
+export class OtlpProtobufSpanExporter implements SpanExporterLike {
   readonly #deliver: (request: Buffer) => Promise<void>;
   #pending = new Set<Promise<void>>();
   #shutdown = false;
@@ -21,20 +33,16 @@ export class OtlpProtobufSpanExporter implements SpanExporter {
     this.#deliver = deliver;
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+  export(spans: ExportableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.#shutdown) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
       return;
     }
-    let bytes: Uint8Array | undefined;
+    let bytes: Uint8Array;
     try {
-      bytes = ProtobufTraceSerializer.serializeRequest(spans);
+      bytes = encodeTraceRequest(spans);
     } catch (error) {
-      resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
-      return;
-    }
-    if (!bytes) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error('spans could not be serialized') });
+      resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       return;
     }
     const delivering = this.#deliver(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).then(

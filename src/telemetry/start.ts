@@ -1,11 +1,10 @@
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import { trace } from '@opentelemetry/api';
-import { SendInstrumentation, INSTRUMENTATION_NAME } from './instrument/index.js';
-import type { SendEventSink } from './instrument/index.js';
-import { KafkaEventSink, KafkaSpanExporter, SharedProducer, describeKafka, kafkaSettingsFromEnv } from './transport/index.js';
-import type { Compression, KafkaSettings, SinkLimits } from './transport/index.js';
+import { ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { SendInstrumentation, INSTRUMENTATION_NAME } from '../instrument/index.js';
+import type { SendEventSink } from '../instrument/index.js';
+import { KafkaEventSink, KafkaSpanExporter, SendlensSpanProcessor, SharedProducer, describeKafka, kafkaSettingsFromEnv } from '../transport/index.js';
+import type { Compression, KafkaSettings, SinkLimits } from '../transport/index.js';
+import { startOwnSdk } from './own-sdk.js';
+import type { OwnSdk } from './own-sdk.js';
 
 export interface SendlensOptions {
   /** The sending service (OTel `service.name`). */
@@ -19,7 +18,10 @@ export interface SendlensOptions {
   sink?: SendEventSink;
   sinkLimits?: Partial<SinkLimits>;
   compression?: Compression;
-  /** Register the OpenTelemetry NodeSDK with spans going to Kafka (default true when Kafka is configured). */
+  /**
+   * Without a tracer provider of the host's: start and register one, with spans going to Kafka
+   * (default true when Kafka is configured). With one, nothing is registered either way.
+   */
   registerTracing?: boolean;
   log?: (level: string, message: string) => void;
 }
@@ -31,12 +33,31 @@ export interface Sendlens {
   flush(timeoutMs?: number): Promise<boolean>;
   /** Flushes, then stops the SDK and disconnects. */
   shutdown(timeoutMs?: number): Promise<void>;
+  /**
+   * Whose tracer provider the send spans go to: `host` (one was registered before startSendlens;
+   * add `createSendlensSpanProcessor()` to it for spans on otlp_spans), `sendlens` (started here,
+   * spans to otlp_spans), or `none` (no provider: spans are not recorded).
+   */
+  tracing: 'host' | 'sendlens' | 'none';
+}
+
+/**
+ * A tracer provider is already registered (the host started its own OpenTelemetry SDK) when the
+ * API hands out anything but its own placeholder, the proxy it returns while none is registered.
+ */
+export function hostTracerProviderRegistered(): boolean {
+  return !(trace.getTracerProvider() instanceof ProxyTracerProvider);
 }
 
 /**
  * One call that wires the send-path instrumentation: events into Kafka
- * (`email.send.events`), spans into Kafka as OTLP (`otlp_spans`) through the
- * OpenTelemetry NodeSDK, and the instrumentation that feeds both.
+ * (`email.send.events`), spans into Kafka as OTLP (`otlp_spans`), and the
+ * instrumentation that feeds both.
+ *
+ * A good citizen inside the host's OpenTelemetry: when the host has registered a tracer provider,
+ * startSendlens registers nothing, makes its spans with the host's provider (so they join the
+ * host's traces) and says so once in its log; the host adds `createSendlensSpanProcessor()` to its
+ * SDK for the spans to reach otlp_spans too. Only without one does it start a trace SDK of its own.
  */
 export function startSendlens(options: SendlensOptions): Sendlens {
   const key = options.recipientHashKey ?? process.env.SENDLENS_RECIPIENT_KEY;
@@ -51,16 +72,15 @@ export function startSendlens(options: SendlensOptions): Sendlens {
     : undefined;
   const eventSink: SendEventSink = options.sink ?? (kafkaSink as SendEventSink);
 
-  let sdk: NodeSDK | undefined;
-  let spanProcessor: BatchSpanProcessor | undefined;
-  if (kafka && producer && options.registerTracing !== false) {
-    spanProcessor = new BatchSpanProcessor({ exporter: new KafkaSpanExporter(producer, kafka.spansTopic), maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 });
-    sdk = new NodeSDK({
-      resource: resourceFromAttributes({ 'service.name': options.service, ...(options.environment && { 'deployment.environment.name': options.environment }) }),
-      spanProcessors: [spanProcessor],
-      instrumentations: [],
-    });
-    sdk.start();
+  let ownSdk: OwnSdk | undefined;
+  let tracing: Sendlens['tracing'] = 'none';
+  if (hostTracerProviderRegistered()) {
+    tracing = 'host';
+    log('info', "sendlens: using the host's OpenTelemetry tracer provider (nothing registered); add createSendlensSpanProcessor() to it for send spans on otlp_spans");
+  } else if (kafka && producer && options.registerTracing !== false) {
+    const processor = new SendlensSpanProcessor(new KafkaSpanExporter(producer, kafka.spansTopic));
+    ownSdk = startOwnSdk(processor, { 'service.name': options.service, ...(options.environment && { 'deployment.environment.name': options.environment }) });
+    tracing = 'sendlens';
     log('info', `sendlens: events and spans to ${describeKafka(kafka)}`);
   }
 
@@ -74,17 +94,18 @@ export function startSendlens(options: SendlensOptions): Sendlens {
   });
 
   const flush = async (timeoutMs = 10_000): Promise<boolean> => {
-    const [events] = await Promise.all([kafkaSink ? kafkaSink.flush(timeoutMs) : true, spanProcessor?.forceFlush()]);
+    const [events] = await Promise.all([kafkaSink ? kafkaSink.flush(timeoutMs) : true, ownSdk?.forceFlush()]);
     return events;
   };
 
   return {
     instrumentation,
     eventSink,
+    tracing,
     flush,
     async shutdown(timeoutMs = 10_000) {
       await kafkaSink?.close(timeoutMs);
-      await sdk?.shutdown().catch(() => undefined);
+      await ownSdk?.shutdown();
       await producer?.disconnect();
     },
   };
