@@ -20,6 +20,12 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
  * Kafka (the broker refuses a record batch over 1 MiB), with room to spare.
  */
 export const DEFAULT_MAX_HANDOFF_BYTES = 512 * 1024;
+/**
+ * One event's JSON above this cannot be stored (the loader dead-letters an
+ * event line over 16 KiB): such a payload is answered 500, not 200, so the
+ * provider keeps it and delivers it again.
+ */
+export const DEFAULT_MAX_EVENT_BYTES = 16 * 1024;
 
 /** A request as endpoints see it: the raw bytes (signatures are over them) and the headers. */
 export interface WebhookRequest {
@@ -64,6 +70,8 @@ export interface WebhookServerOptions<E> {
   maxBodyBytes?: number;
   /** Bytes of JSON Lines per hand-off (see DEFAULT_MAX_HANDOFF_BYTES). */
   maxHandoffBytes?: number;
+  /** Bytes of JSON one event may take (see DEFAULT_MAX_EVENT_BYTES). */
+  maxEventBytes?: number;
   /** Tests shorten these; the receiver runs with DEFAULT_TIMEOUTS. */
   timeouts?: Partial<WebhookTimeouts>;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -128,14 +136,14 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Events in slices of at most `maxBytes` of JSON Lines, in order; an event that alone exceeds it cannot be stored. */
-function slices<E>(events: E[], maxBytes: number): E[][] {
+/** Events in slices of at most `maxBytes` of JSON Lines, in order; an event over `maxEventBytes` cannot be stored. */
+function slices<E>(events: E[], maxBytes: number, maxEventBytes: number): E[][] {
   const sliced: E[][] = [];
   let current: E[] = [];
   let bytes = 0;
   for (const event of events) {
     const weight = Buffer.byteLength(JSON.stringify(event)) + 1;
-    if (weight > maxBytes) throw new RequestError(500, `an event of ${weight} bytes is over the hand-off bound of ${maxBytes} bytes`);
+    if (weight - 1 > maxEventBytes || weight > maxBytes) throw new RequestError(500, `an event of ${weight - 1} bytes is over the bound of ${Math.min(maxEventBytes, maxBytes - 1)} bytes`);
     if (bytes + weight > maxBytes) {
       sliced.push(current);
       current = [];
@@ -164,6 +172,7 @@ export function createWebhookServer<E>(options: WebhookServerOptions<E>): Server
   const endpoints = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxHandoffBytes = options.maxHandoffBytes ?? DEFAULT_MAX_HANDOFF_BYTES;
+  const maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const log = options.log ?? (() => undefined);
 
@@ -187,7 +196,7 @@ export function createWebhookServer<E>(options: WebhookServerOptions<E>): Server
     if (isDirectAnswer(normalized)) return answer(request, response, normalized.status, normalized.body);
     // One slice at a time, in order: 200 only once every slice is stored. A failure part-way asks for the
     // whole payload again; the slices already stored are stored once (event ids are deterministic).
-    const parts = slices(normalized, maxHandoffBytes);
+    const parts = slices(normalized, maxHandoffBytes, maxEventBytes);
     let handedOff = 0;
     for (const part of parts) {
       try {
