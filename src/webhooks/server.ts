@@ -91,8 +91,11 @@ export class RequestError extends Error {
 function answer(request: IncomingMessage, response: ServerResponse, status: number, body: Record<string, unknown>): void {
   if (response.headersSent) return;
   const text = JSON.stringify(body);
-  // A request whose body was not read to its end leaves the connection mid-stream: close it rather than parse the rest as a request.
-  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(!request.complete && { connection: 'close' }) };
+  // A body not read to its end leaves the connection mid-stream: close it rather than parse the rest as a
+  // request. A client that sent too much is not offered the connection again either.
+  const bodyUnread = !request.complete && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0);
+  const close = bodyUnread || status === 413;
+  const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(close && { connection: 'close' }) };
   response.writeHead(status, headers);
   response.end(text);
 }

@@ -82,7 +82,8 @@ describe('the webhook server', () => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
-      req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' || error.code === 'EPIPE' ? resolve(413) : reject(error)));
+      // The answer is read: the server discards the rest of the body instead of resetting the connection.
+      req.on('error', reject);
       for (let i = 0; i < 10; i += 1) req.write('y'.repeat(512));
       req.end();
     });
