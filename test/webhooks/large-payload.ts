@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import type { DeliveryEvent } from '../../src/events/index.js';
+import type { DeliveryEvent, RecipientHasher } from '../../src/events/index.js';
 import { fromResendWebhook, signSvix } from '../../src/feedback/index.js';
-import { fixture, hasher } from '../feedback/helpers.js';
+import { fixture, hasher as testHasher } from '../feedback/helpers.js';
 
 /** A Resend bounce addressed to `recipients` recipients: the biggest payload a provider may send in one request. */
-export function largeResendBounce(recipients: number, secret: string): { body: string; headers: Record<string, string>; expected: DeliveryEvent[] } {
+export function largeResendBounce(recipients: number, secret: string, hasher: RecipientHasher = testHasher): { body: string; headers: Record<string, string>; expected: DeliveryEvent[] } {
   const payload = structuredClone(fixture('resend/email.bounced.json')) as { data: { to: string[]; email_id: string } };
   payload.data.email_id = `large-${randomBytes(6).toString('hex')}`;
   payload.data.to = Array.from({ length: recipients }, (_, i) => `user${i}@bulk.example`);
