@@ -168,8 +168,9 @@ function isDirectAnswer(value: unknown): value is DirectAnswer {
  * without writing anything: an unknown path (404), another method (405), a
  * body over the limit (413), a missing or bad signature or a stale timestamp
  * (401), a body that is not JSON or not in the provider's shape (400). A valid
- * request is answered 200 only after its events were handed off; if that
- * fails, 503 tells the provider to deliver it again.
+ * request is answered 200 only after all its events were handed off, slice by
+ * slice; if a slice fails, 503 tells the provider to deliver it again, and an
+ * event too large to store is a 500. Slow clients get 408 (DEFAULT_TIMEOUTS).
  */
 export function createWebhookServer<E>(options: WebhookServerOptions<E>): Server {
   const endpoints = new Map(options.endpoints.map((endpoint) => [endpoint.path, endpoint]));
