@@ -11,7 +11,7 @@ import { KafkaIngest, MAX_MESSAGE_BYTES } from '../../src/ingest/index.js';
 import { createStoreClient, migrate } from '../../src/store/index.js';
 import { KafkaHandoff, partitionKey, SharedProducer } from '../../src/transport/index.js';
 import type { KafkaSettings } from '../../src/transport/index.js';
-import { createWebhookServer, feedbackEndpoints, WEBHOOK_PATHS } from '../../src/webhooks/index.js';
+import { createWebhookServer, DEFAULT_MAX_HANDOFF_BYTES, feedbackEndpoints, WEBHOOK_PATHS } from '../../src/webhooks/index.js';
 import { hasher } from '../feedback/helpers.js';
 import { brokers, createTopic, fullyCommitted, eventLines, readTopic, testSettings } from '../helpers/kafka.js';
 import { largeResendBounce, postJson } from './large-payload.js';
@@ -29,6 +29,7 @@ describe('the receiver with Kafka, with a 10,000-recipient payload', () => {
   let producer: SharedProducer;
   let server: Server;
   let port = 0;
+  const handOffBytes: number[] = [];
 
   beforeAll(async () => {
     client = await createStoreClient({ dataDir });
@@ -36,7 +37,9 @@ describe('the receiver with Kafka, with a 10,000-recipient payload', () => {
     kafka = testSettings();
     await createTopic(brokers(), kafka.deliveryTopic, 2);
     producer = new SharedProducer(kafka);
-    const handoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, partitionKey);
+    const kafkaHandoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, partitionKey);
+    // Records each hand-off (one produce request) on its way to Kafka.
+    const handoff = { handOff: (events: DeliveryEvent[]) => (handOffBytes.push(events.reduce((bytes, e) => bytes + Buffer.byteLength(JSON.stringify(e)) + 1, 0)), kafkaHandoff.handOff(events)) };
     server = createWebhookServer({ endpoints: feedbackEndpoints({ hasher, resend: { secret } }), handoff });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
@@ -52,6 +55,9 @@ describe('the receiver with Kafka, with a 10,000-recipient payload', () => {
     const payload = largeResendBounce(10_000, secret);
     const answer = await postJson(port, WEBHOOK_PATHS.resend, payload.body, payload.headers);
     expect(answer).toEqual({ status: 200, body: { accepted: 10_000 } });
+    // About 8 MiB of events: several produce requests, none near the broker's 1 MiB record batch bound even uncompressed.
+    expect(handOffBytes.length).toBeGreaterThan(10);
+    expect(Math.max(...handOffBytes)).toBeLessThanOrEqual(DEFAULT_MAX_HANDOFF_BYTES);
 
     const messages = await readTopic(brokers(), kafka.deliveryTopic, 10_000, 60_000, (m) => eventLines(m).length);
     expect(messages.reduce((lines, m) => lines + eventLines(m).length, 0)).toBe(10_000);
