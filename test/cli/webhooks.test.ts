@@ -10,6 +10,7 @@ import { fromGenericEvents, signGeneric } from '../../src/feedback/index.js';
 import { createStoreClient } from '../../src/store/index.js';
 import { fixtureText } from '../feedback/helpers.js';
 import { BIN, runCli } from '../helpers/cli.js';
+import { largeResendBounce, postJson } from '../webhooks/large-payload.js';
 
 const KEY = 'cli-webhooks-test-key-0123456789';
 
@@ -68,4 +69,41 @@ describe('sendlens webhooks (single-process mode)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('stores all 10,000 events of the largest Resend payload before answering 200 (single-process mode)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-cli-webhooks-large-'));
+    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const child = spawn(process.execPath, [BIN, 'webhooks', '--port', '0'], {
+      env: { ...process.env, KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, SENDLENS_RECIPIENT_KEY: KEY, RESEND_WEBHOOK_SECRET: secret, SENDLENS_WEBHOOK_SECRET: '', SENDLENS_RETENTION_DAYS: '3650' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const payload = largeResendBounce(10_000, secret, new RecipientHasher(KEY));
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the receiver did not start listening within 30 s')), 30_000);
+        createInterface({ input: child.stderr }).on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; port?: number };
+          if (entry.msg === 'listening' && entry.port) {
+            clearTimeout(timer);
+            resolve(entry.port);
+          }
+        });
+      });
+      expect(await postJson(port, '/webhooks/resend', payload.body, payload.headers)).toEqual({ status: 200, body: { accepted: 10_000 } });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+
+    const client = await createStoreClient({ dataDir });
+    try {
+      const stored = (await (await client.query({ query: 'SELECT toString(event_id) AS id, recipient_hash FROM email_delivery_events ORDER BY id', format: 'JSONEachRow' })).json()) as { id: string; recipient_hash: string }[];
+      expect(stored.length).toBe(10_000);
+      expect(stored).toEqual(payload.expected.map((e) => ({ id: e.event_id, recipient_hash: e.recipient_hash })).sort((a, b) => a.id.localeCompare(b.id)));
+    } finally {
+      await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import type { DeliveryEvent } from '../../events/index.js';
 import { decodeDeliveryEvents, InProcessHandoff } from '../../ingest/index.js';
 import { createStoreClient, describeStore, migrate, migrationSettingsFromEnv, storeConfigFromEnv } from '../../store/index.js';
 import { describeKafka, KafkaHandoff, kafkaSettingsFromEnv, partitionKey, SharedProducer } from '../../transport/index.js';
-import { createWebhookServer, DEFAULT_MAX_BODY_BYTES, feedbackConfigFromEnv, feedbackEndpoints } from '../../webhooks/index.js';
+import { createWebhookServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUTS, feedbackConfigFromEnv, feedbackEndpoints } from '../../webhooks/index.js';
 import type { EventHandoff } from '../../webhooks/index.js';
 import { UsageError } from '../errors.js';
 import { jsonLogger } from '../log.js';
@@ -61,7 +61,7 @@ export async function runWebhooks(options: WebhooksCommandOptions): Promise<numb
     server.listen(port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  log('info', 'listening', { host: address.address, port: address.port, endpoints: endpoints.map((e) => e.path), maxBodyBytes });
+  log('info', 'listening', { host: address.address, port: address.port, endpoints: endpoints.map((e) => e.path), maxBodyBytes, timeouts: DEFAULT_TIMEOUTS });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
