@@ -1,9 +1,6 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
-import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import kafkajs from 'kafkajs';
 import { RecipientHasher } from '../events/index.js';
 import type { DeliveryEvent } from '../events/index.js';
@@ -12,8 +9,9 @@ import { SendInstrumentation } from '../instrument/index.js';
 import type { SendEventSink } from '../instrument/index.js';
 import { migrate } from '../store/index.js';
 import type { MigrationSettings } from '../store/index.js';
-import { KafkaEventSink, KafkaHandoff, KafkaSpanExporter, kafkaClientConfig, partitionKey, SharedProducer } from '../transport/index.js';
-import type { KafkaSettings } from '../transport/index.js';
+import { KafkaEventSink, KafkaHandoff, KafkaSpanExporter, kafkaClientConfig, partitionKey, SendlensSpanProcessor, SharedProducer } from '../transport/index.js';
+import type { KafkaSettings, SpanExporterLike } from '../transport/index.js';
+import { createTracerProvider } from '../telemetry/index.js';
 import { createWebhookServer, feedbackEndpoints } from '../webhooks/index.js';
 import type { EventHandoff } from '../webhooks/index.js';
 import { SimulatedProviders } from './simulated-providers.js';
@@ -68,7 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
   const deadLetterFile = join(options.dataDir, 'dead-letters.jsonl');
   const database = options.settings.database;
   let sink: SendEventSink & { flush(timeoutMs?: number): Promise<boolean>; close(timeoutMs?: number): Promise<boolean>; stats(): { dropped: number } };
-  let exporter: SpanExporter & { exported: number };
+  let exporter: SpanExporterLike & { exported: number };
   let handoff: EventHandoff<DeliveryEvent>;
   let producer: SharedProducer | undefined;
   let ingest: KafkaIngest | undefined;
@@ -93,8 +91,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     log('in-process (no KAFKA_BROKERS): the same decode → batch → write steps as `sendlens ingest`');
   }
 
-  const processor = new BatchSpanProcessor({ exporter, maxQueueSize: 50_000, maxExportBatchSize: 2_000, scheduledDelayMillis: 200 });
-  const tracerProvider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'demo-mailer', 'deployment.environment.name': 'demo' }), spanProcessors: [processor] });
+  const processor = new SendlensSpanProcessor(exporter, { maxQueueSize: 50_000, maxExportBatchSize: 2_000, scheduledDelayMillis: 200 });
+  const tracerProvider = createTracerProvider([processor], { 'service.name': 'demo-mailer', 'deployment.environment.name': 'demo' });
   const clock = new SimulatedClock();
   const instrumentation = new SendInstrumentation({ service: 'demo-mailer', environment: 'demo', sink, recipientHashKey: options.recipientKey, tracer: tracerProvider.getTracer('sendlens'), clock: clock.now });
 

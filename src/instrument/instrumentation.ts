@@ -122,6 +122,8 @@ export class SendInstrumentation {
   #internalErrors = 0;
   #pending: FinishedAttempt[] = [];
   #drainScheduled = false;
+  /** Outcomes still being read (a failed response's body): an attempt is not finished until read. */
+  readonly #reading = new Set<Promise<unknown>>();
 
   constructor(options: InstrumentationOptions) {
     if (!options.service) throw new Error('instrumentation needs a service name');
@@ -176,6 +178,16 @@ export class SendInstrumentation {
   }
 
   /**
+   * Waits for the attempts whose outcome is still being read, then completes every finished
+   * attempt: after it, each attempt made so far has its event in the sink and its span ended.
+   * For a flush or shutdown, which must not leave the last attempts behind.
+   */
+  async settle(): Promise<void> {
+    while (this.#reading.size > 0) await Promise.allSettled([...this.#reading]);
+    this.drain();
+  }
+
+  /**
    * At start, only what HTTP semantic conventions want available to samplers;
    * the other attributes are set when the attempt completes, before the span ends.
    */
@@ -214,13 +226,15 @@ export class SendInstrumentation {
     }
     const timing = { context, span, startedAt, latencyMs: ended - started, endTime: startedAt + (ended - started) };
     if (outcome instanceof Promise) {
-      outcome.then(
+      const reading = outcome.then(
         (settled) => this.#enqueue({ ...timing, outcome: settled }),
         (error: unknown) => {
           this.#internalError(error);
           span?.end(timing.endTime);
         },
       );
+      this.#reading.add(reading);
+      void reading.finally(() => this.#reading.delete(reading));
     } else {
       this.#enqueue({ ...timing, outcome });
     }

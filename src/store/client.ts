@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { importOptional } from '../optional-dependency.js';
 
 /**
  * Where the data lives: a ClickHouse server when `url` is set, otherwise the
@@ -18,6 +19,9 @@ export interface StoreConfig {
 }
 
 export const DEFAULT_DATA_DIR = './.sendlens';
+
+/** The embedded engine is an optional peer: what a user without it is told. */
+export const EMBEDDED_ENGINE = { purpose: 'the embedded ClickHouse engine (chdb)', packages: ['chdb'], otherwise: 'or set CLICKHOUSE_URL to use a ClickHouse server' } as const;
 
 type EmbeddedConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
@@ -61,8 +65,8 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
   }
   const path = resolve(config.dataDir, 'clickhouse');
   mkdirSync(path, { recursive: true });
-  // Loaded only in embedded mode, so a server deployment never loads the native engine.
-  const { createChdbConnection } = await import('chdb/connection');
+  // Loaded only in embedded mode, so a server deployment never loads (nor installs) the native engine.
+  const { createChdbConnection } = await importOptional<typeof import('chdb/connection')>('chdb/connection', EMBEDDED_ENGINE);
   return createClient({
     // chDB implements the connection against @clickhouse/client-common's types, which
     // @clickhouse/client bundles a copy of; the two copies differ only in settings typings.

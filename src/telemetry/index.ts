@@ -7,3 +7,5 @@ export { startSendlens, hostTracerProviderRegistered } from './start.js';
 export type { Sendlens, SendlensOptions } from './start.js';
 export { createSendlensSpanProcessor } from './host-processor.js';
 export type { HostSpanProcessorOptions } from './host-processor.js';
+export { createTracerProvider, TRACE_SDK } from './own-sdk.js';
+export type { TracerProviderLike } from './own-sdk.js';

@@ -1,5 +1,6 @@
-import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import { requireOptional } from '../optional-dependency.js';
 import type { SendlensSpanProcessor } from '../transport/index.js';
 
 /**
@@ -16,21 +17,40 @@ export interface OwnSdk {
 }
 
 interface TraceSdk {
-  TracerProvider: new (config: { resource: unknown; spanProcessors: unknown[] }) => { shutdown(): Promise<void> };
+  TracerProvider: new (config: { resource: unknown; spanProcessors: unknown[] }) => TracerProviderLike;
+}
+
+/** What a service without an SDK of its own installs beside sendlens for startSendlens's spans. */
+export const TRACE_SDK = {
+  purpose: 'the OpenTelemetry trace SDK (for startSendlens in a service without an SDK of its own)',
+  packages: ['@opentelemetry/sdk-trace', '@opentelemetry/resources', '@opentelemetry/core', '@opentelemetry/context-async-hooks'],
+  otherwise: 'or start your own SDK with createSendlensSpanProcessor() in it',
+} as const;
+
+export interface TracerProviderLike {
+  getTracer(name: string, version?: string): Tracer;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const load = <T>(specifier: string): T => requireOptional<T>(specifier, TRACE_SDK);
+
+/** A trace SDK tracer provider with these processors and resource, registered nowhere. */
+export function createTracerProvider(spanProcessors: readonly SendlensSpanProcessor[], resourceAttributes: Record<string, string>): TracerProviderLike {
+  const { TracerProvider } = load<TraceSdk>('@opentelemetry/sdk-trace');
+  const { resourceFromAttributes } = load<{ resourceFromAttributes(attributes: Record<string, string>): unknown }>('@opentelemetry/resources');
+  return new TracerProvider({ resource: resourceFromAttributes(resourceAttributes), spanProcessors: [...spanProcessors] });
 }
 
 export function startOwnSdk(processor: SendlensSpanProcessor, resourceAttributes: Record<string, string>): OwnSdk {
-  const require = createRequire(import.meta.url);
-  const { TracerProvider } = require('@opentelemetry/sdk-trace') as TraceSdk;
-  const { resourceFromAttributes } = require('@opentelemetry/resources') as { resourceFromAttributes(attributes: Record<string, string>): unknown };
-  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as { AsyncLocalStorageContextManager: new () => { enable(): never } };
-  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = require('@opentelemetry/core') as {
+  const provider = createTracerProvider([processor], resourceAttributes);
+  const { AsyncLocalStorageContextManager } = load<{ AsyncLocalStorageContextManager: new () => { enable(): never } }>('@opentelemetry/context-async-hooks');
+  const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = load<{
     CompositePropagator: new (config: { propagators: unknown[] }) => never;
     W3CBaggagePropagator: new () => unknown;
     W3CTraceContextPropagator: new () => unknown;
-  };
-  const provider = new TracerProvider({ resource: resourceFromAttributes(resourceAttributes), spanProcessors: [processor] });
-  trace.setGlobalTracerProvider(provider as never);
+  }>('@opentelemetry/core');
+  trace.setGlobalTracerProvider(provider);
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   return {

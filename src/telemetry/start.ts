@@ -1,4 +1,5 @@
-import { ProxyTracerProvider, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
+import type { ProxyTracerProvider } from '@opentelemetry/api';
 import { SendInstrumentation, INSTRUMENTATION_NAME } from '../instrument/index.js';
 import type { SendEventSink } from '../instrument/index.js';
 import { KafkaEventSink, KafkaSpanExporter, SendlensSpanProcessor, SharedProducer, describeKafka, kafkaSettingsFromEnv } from '../transport/index.js';
@@ -42,11 +43,15 @@ export interface Sendlens {
 }
 
 /**
- * A tracer provider is already registered (the host started its own OpenTelemetry SDK) when the
- * API hands out anything but its own placeholder, the proxy it returns while none is registered.
+ * Whether a tracer provider is registered (the host started its own OpenTelemetry SDK). The API
+ * always hands out its proxy provider; one is registered when the proxy has a delegate to make
+ * tracers with. Read by shape, not class: a host's API instance (its CommonJS copy, say) shares the
+ * global registration but not our copy's classes.
  */
 export function hostTracerProviderRegistered(): boolean {
-  return !(trace.getTracerProvider() instanceof ProxyTracerProvider);
+  const provider = trace.getTracerProvider() as Partial<Pick<ProxyTracerProvider, 'getDelegateTracer'>>;
+  if (typeof provider.getDelegateTracer !== 'function') return true;
+  return provider.getDelegateTracer(INSTRUMENTATION_NAME) !== undefined;
 }
 
 /**
@@ -94,6 +99,8 @@ export function startSendlens(options: SendlensOptions): Sendlens {
   });
 
   const flush = async (timeoutMs = 10_000): Promise<boolean> => {
+    // Finished attempts complete (event built, span ended) a turn later, some after their body is read.
+    await instrumentation.settle();
     const [events] = await Promise.all([kafkaSink ? kafkaSink.flush(timeoutMs) : true, ownSdk?.forceFlush()]);
     return events;
   };
@@ -104,6 +111,7 @@ export function startSendlens(options: SendlensOptions): Sendlens {
     tracing,
     flush,
     async shutdown(timeoutMs = 10_000) {
+      await instrumentation.settle();
       await kafkaSink?.close(timeoutMs);
       await ownSdk?.shutdown();
       await producer?.disconnect();

@@ -28,7 +28,7 @@ try {
     body: JSON.stringify({ from: 'Shop <orders@shop.example>', to: ['someone@example.org'], subject: 'hi', text: 'hi' }),
   });
   assert.equal(response.status, 429, 'the provider answer reaches the caller unchanged');
-  for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await instrumentation.settle();
   assert.equal(events.length, 1, 'one send event per attempt');
   const [event] = events;
   assert.equal(event.provider, 'resend');
