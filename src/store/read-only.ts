@@ -180,7 +180,9 @@ export async function checkReadOnlyStatement(client: ClickHouseClient, statement
   const lines = text.split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { explain: string }).explain);
   const root = parseAst(lines);
   const allowedChildren = READ_STATEMENTS[root.type];
-  const keyword = canonical.split(/\s/, 1)[0]?.toUpperCase() ?? root.type;
+  // The statement's own words for the message: SHOW PROCESSLIST, not SHOW (SHOW TABLES is a read).
+  const words = canonical.split(/\s+/);
+  const keyword = (words[0] === 'SHOW' ? words.slice(0, 2) : words.slice(0, 1)).join(' ');
   if (!allowedChildren) throw new StatementRefusedError(`${keyword} is not a read (only SELECT, WITH, UNION, EXPLAIN, SHOW, DESCRIBE, EXISTS)`);
   const seen: Record<string, number> = {};
   for (const child of root.children) {
