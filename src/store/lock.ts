@@ -37,7 +37,8 @@ const MAX_COMMAND_CHARS = 200;
 
 function commandLine(pid: number): string | undefined {
   try {
-    let command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    // One line, whatever the arguments hold: the message is printed as one.
+    let command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
     for (const [pattern, replacement] of SECRET_PATTERNS) command = command.replace(pattern, replacement);
     return command.length > MAX_COMMAND_CHARS ? `${command.slice(0, MAX_COMMAND_CHARS)}…` : command || undefined;
   } catch {
