@@ -68,5 +68,6 @@ describe('the read-only statement check', () => {
     const settings = statementSettings({ dataDir }, { maxRows: 3, readOnly: true });
     await expect(client.query({ query: "SELECT * FROM file('/proc/self/environ', 'RawBLOB')", format: 'JSONEachRow', clickhouse_settings: settings })).rejects.toThrow(/readonly/i);
     await expect(client.query({ query: 'SELECT number FROM numbers(100) SETTINGS max_result_rows = 0', format: 'JSONEachRow', clickhouse_settings: settings })).rejects.toThrow(/readonly/i);
+    await expect(client.query({ query: "SELECT * FROM url('http://127.0.0.1:1/', 'CSV', 'x String')", format: 'JSONEachRow', clickhouse_settings: settings })).rejects.toThrow(/readonly/i);
   });
 });
