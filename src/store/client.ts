@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { embeddedStoreHolder, StoreLockedError } from './lock.js';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { importOptional } from '../optional-dependency.js';
@@ -65,12 +66,23 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
   }
   const path = resolve(config.dataDir, 'clickhouse');
   mkdirSync(path, { recursive: true });
+  // Asked before chDB opens the directory: a refused open also prints the engine's own lines on stderr.
+  const holder = existsSync(path) ? embeddedStoreHolder(path) : undefined;
+  if (holder) throw new StoreLockedError(path, holder);
   // Loaded only in embedded mode, so a server deployment never loads (nor installs) the native engine.
   const { createChdbConnection } = await importOptional<typeof import('chdb/connection')>('chdb/connection', EMBEDDED_ENGINE);
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path });
+  } catch (error) {
+    // Another process took the directory between the look and the open.
+    const lockedBy = /Cannot lock file/.test(String((error as Error).cause)) ? embeddedStoreHolder(path) : undefined;
+    throw lockedBy ? new StoreLockedError(path, lockedBy) : error;
+  }
   return createClient({
     // chDB implements the connection against @clickhouse/client-common's types, which
     // @clickhouse/client bundles a copy of; the two copies differ only in settings typings.
-    connection: createChdbConnection({ path }) as unknown as EmbeddedConnection,
+    connection: connection as unknown as EmbeddedConnection,
     ...(config.database !== undefined && { database: config.database }),
     clickhouse_settings: settings,
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createStoreClient, describeStore, storeConfigFromEnv } from '../../store/index.js';
+import { checkReadOnlyStatement, createStoreClient, describeStore, statementSettings, StatementRefusedError, storeConfigFromEnv } from '../../store/index.js';
 import { UsageError } from '../errors.js';
 import { renderTable } from '../table.js';
 
@@ -47,8 +47,11 @@ function clickhouseMessage(error: unknown): string {
 
 /**
  * `sendlens sql`: one statement over the error history. Read-only unless
- * --write (ClickHouse's readonly = 2: SELECT and SET only); at most
- * --max-rows rows are read, so a careless SELECT * cannot exhaust memory.
+ * --write, by construction: the statement must pass the check on
+ * ClickHouse's own parse of it (src/store/read-only.ts), and then runs as
+ * that parse's reprint under the engine's readonly setting. At most
+ * --max-rows rows are read either way, so a careless SELECT * cannot
+ * exhaust memory.
  */
 export async function runSql(query: string | undefined, options: SqlCommandOptions, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
   if (!(FORMATS as readonly string[]).includes(options.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
@@ -61,13 +64,14 @@ export async function runSql(query: string | undefined, options: SqlCommandOptio
     let rows: Record<string, unknown>[];
     let columns: string[];
     try {
-      const settings = { ...(options.write ? {} : { readonly: '2' as const }), max_result_rows: String(maxRows + 1), result_overflow_mode: 'break' as const };
-      const result = await client.query({ query: statement, format: 'JSONCompactEachRowWithNamesAndTypes', clickhouse_settings: settings as never });
+      const toRun = options.write ? statement : await checkReadOnlyStatement(client, statement);
+      const settings = statementSettings(store, { maxRows, readOnly: !options.write });
+      const result = await client.query({ query: toRun, format: 'JSONCompactEachRowWithNamesAndTypes', clickhouse_settings: settings });
       const lines = (await result.json()) as unknown[][];
       columns = (lines[0] ?? []) as string[];
       rows = lines.slice(2).map((line) => Object.fromEntries(columns.map((column, i) => [column, line[i]])));
     } catch (error) {
-      stderr.write(`sendlens: ${clickhouseMessage(error)}\n`);
+      stderr.write(`sendlens: ${error instanceof StatementRefusedError ? error.message : clickhouseMessage(error)}\n`);
       return 1;
     }
     const truncated = rows.length > maxRows;
