@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGS, PROVIDERS, STATUS_ROWS } from '../../src/normalize/index.js';
+import { CATALOGS, PROVIDERS, STATUS_CLASS_ROWS, STATUS_ROWS } from '../../src/normalize/index.js';
 import type { CatalogRow } from '../../src/normalize/index.js';
 import { classifyResponse, classifyThrown } from '../../src/normalize/normalize.js';
 import type { Classification } from '../../src/normalize/normalize.js';
@@ -56,7 +56,7 @@ describe.each(PROVIDERS)('%s catalog against its seed', (provider) => {
   });
 });
 
-describe('the shared status table, for bodies with no code', () => {
+describe('the shared status table and the status class, when no provider row matched', () => {
   it.each(statusCases.map((c) => [c.seed, c] as const))('%s', (_seed, c) => check(c));
 
   it('exercises every status row', () => {
@@ -66,6 +66,7 @@ describe('the shared status table, for bodies with no code', () => {
       if (row) hit.add(row);
     }
     expect(STATUS_ROWS.filter((row) => !hit.has(row)).map((row) => row.status)).toEqual([]);
+    expect(STATUS_CLASS_ROWS.filter((row) => !hit.has(row)).map((row) => row.statusRange)).toEqual([]);
   });
 });
 
