@@ -188,13 +188,17 @@ export function classifyResponse(provider: ProviderId, response: ProviderRespons
  * `ERR_BAD_REQUEST`/`ERR_BAD_RESPONSE`, @sendgrid/client's `ResponseError`,
  * got's and ky's `HTTPError`, postmark's `HttpError`/`UnknownError`, mailgun.js's
  * `MailgunAPIError` type), and what AWS SDK v3 names an error it has no model
- * for (smithy's `throwDefaultError`: the body's code, else the status as a
- * string, else `UnknownError`). The code then comes from the body or the status.
+ * for: smithy's `throwDefaultError` takes the body's code, else the status as a
+ * string, else `UnknownError`; the schema-based protocols of @aws-sdk/core 3.9xx
+ * (`AwsRestJsonProtocol.handleError`, `AwsQueryProtocol`) say `Unknown`, and a
+ * body that is no JSON (a proxy's HTML page) surfaces as a `SyntaxError` that
+ * still carries `$metadata.httpStatusCode`. The code then comes from the body
+ * or the status.
  */
 const GENERIC_NAMES = new Set([
   'Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError', 'DOMException', 'ServiceException',
   'AxiosError', 'ERR_BAD_REQUEST', 'ERR_BAD_RESPONSE', 'ResponseError', 'HTTPError', 'HttpError', 'FetchError',
-  'PostmarkError', 'MailgunAPIError', 'UnknownError',
+  'PostmarkError', 'MailgunAPIError', 'UnknownError', 'Unknown',
 ]);
 const STATUS_AS_NAME = /^[1-5]\d\d$/;
 
