@@ -82,3 +82,47 @@ describe('catalog tables', () => {
     expect(hidden).toEqual([]);
   });
 });
+
+describe('spellings and case: one mechanism for every catalog', () => {
+  const rowCodes = (provider: (typeof PROVIDERS)[number]) =>
+    CATALOGS[provider].rows.map((row) => row.providerCode).filter((code): code is string => code !== null && code !== '*');
+
+  it.each(PROVIDERS)('%s: every spelling belongs to one row code and is no row code itself', (provider) => {
+    const catalog = CATALOGS[provider];
+    const fold = (code: string) => (catalog.codesIgnoreCase ? code.toLowerCase() : code);
+    const codes = new Set(rowCodes(provider).map(fold));
+    const seen = new Set<string>();
+    for (const [rowCode, others] of Object.entries(catalog.spellings ?? {})) {
+      expect(codes.has(fold(rowCode)), `${rowCode} has spellings but no row`).toBe(true);
+      for (const other of others) {
+        expect(codes.has(fold(other)), `${other} is a row code and a spelling`).toBe(false);
+        expect(seen.has(fold(other)), `${other} is listed twice`).toBe(false);
+        seen.add(fold(other));
+      }
+    }
+  });
+
+  it.each(PROVIDERS.filter((p) => CATALOGS[p].codesIgnoreCase))('%s: no two row codes differ only in case', (provider) => {
+    const distinct = [...new Set(rowCodes(provider))];
+    expect(new Set(distinct.map((code) => code.toLowerCase())).size).toBe(distinct.length);
+  });
+
+  it('every spelling is classified exactly as its row code, whatever the status and message', () => {
+    const messages = ['Daily message quota exceeded.', 'Maximum sending rate exceeded.', 'Email address is not verified.', 'Sending paused for this account.', 'Something else.'];
+    for (const provider of PROVIDERS) {
+      for (const [rowCode, others] of Object.entries(CATALOGS[provider].spellings ?? {})) {
+        for (const other of others) {
+          for (const status of [400, 403, 429, 500, 503]) {
+            for (const message of messages) {
+              const as = (name: string) => {
+                const { error, row } = classifyThrown(provider, Object.assign(new Error(message), { name, code: name, $metadata: { httpStatusCode: status } }), { now: NOW });
+                return [error.code, error.retry, row];
+              };
+              expect(as(other), `${other} vs ${rowCode} ${status} ${message}`).toEqual(as(rowCode));
+            }
+          }
+        }
+      }
+    }
+  });
+});
