@@ -41,8 +41,9 @@ export const STATUS_ROWS: readonly CatalogRow[] = [
  * status (a thrown error that is no network failure) or one outside 400–599.
  */
 export const STATUS_CLASS_ROWS: readonly CatalogRow[] = [
-  // Cloudflare (and other CDNs) answer these when the origin, the provider, could not be reached or is overloaded.
-  { providerCode: ANY_CODE, statusRange: [520, 530], code: 'provider.unavailable', origin: 'status', doc: '520–530: a CDN in front of the provider could not get an answer from it (Cloudflare 520 unknown error, 521 down, 522 timed out, 523 unreachable, 524 timeout, 525/526 TLS, 529 overloaded, 530)' },
+  // Cloudflare answers these when the origin (the provider) cannot be reached
+  // (https://developers.cloudflare.com/support/troubleshooting/http-status-codes/cloudflare-5xx-errors/).
+  { providerCode: ANY_CODE, statusRange: [520, 530], code: 'provider.unavailable', origin: 'status', doc: '520–530: a CDN or gateway in front of the provider could not get an answer from it (Cloudflare 520 unknown error, 521 web server down, 522 connection timed out, 523 origin unreachable, 524 timeout, 525/526 TLS, 530; 529 "site is overloaded", non-standard but sent by some APIs)' },
   { providerCode: ANY_CODE, statusRange: [500, 599], code: 'provider.internal_error', origin: 'status', doc: '5xx not listed: the provider failed to answer the request; retried with backoff' },
   { providerCode: ANY_CODE, statusRange: [400, 499], code: 'validation.malformed_request', origin: 'status', doc: '4xx not listed: the provider refused the request as sent; fix it before sending again' },
 ];
