@@ -245,31 +245,44 @@ function chainLabels(error: unknown): string[] {
 }
 
 /**
- * The HTTP status, wherever the thrown error's library keeps it: AWS SDK v3
- * `$metadata.httpStatusCode`; postmark `statusCode`; mailgun.js and ky/got
- * `status`; axios `response.status`; superagent-style `response.statusCode`;
- * @sendgrid/client `code` (only where there is no `statusCode`: postmark's
- * `code` is its own ErrorCode, not a status).
+ * Where each library keeps the HTTP status on what it throws, tried in order:
+ * AWS SDK v3, postmark (`statusCode`; its `code` is Postmark's own ErrorCode),
+ * mailgun.js/ky/got (`status`), axios (`response.status`), superagent-style
+ * clients (`response.statusCode`), the AWS SDK's raw response.
  */
+const STATUS_PATHS: readonly (readonly string[])[] = [
+  ['$metadata', 'httpStatusCode'],
+  ['statusCode'],
+  ['status'],
+  ['response', 'status'],
+  ['response', 'statusCode'],
+  ['$response', 'statusCode'],
+];
+
+/** Where HTTP clients keep the answer's body: `response.body` (@sendgrid/client, superagent, got), `response.data` (axios). */
+const BODY_PATHS: readonly (readonly string[])[] = [
+  ['response', 'body'],
+  ['response', 'data'],
+];
+
+const at = (value: unknown, path: readonly string[]): unknown => path.reduce((inner, key) => prop(inner, key), value);
+
 function thrownStatus(error: unknown): number | null {
-  const response = prop(error, 'response');
-  const statusInCode = prop(error, 'statusCode') === undefined && typeof prop(error, 'code') === 'number' ? validStatus(prop(error, 'code')) : null;
-  return (
-    validStatus(prop(prop(error, '$metadata'), 'httpStatusCode')) ??
-    validStatus(prop(error, 'statusCode')) ??
-    validStatus(prop(error, 'status')) ??
-    validStatus(prop(response, 'status')) ??
-    validStatus(prop(response, 'statusCode')) ??
-    validStatus(prop(prop(error, '$response'), 'statusCode')) ??
-    statusInCode
-  );
+  for (const path of STATUS_PATHS) {
+    const status = validStatus(at(error, path));
+    if (status !== null) return status;
+  }
+  // @sendgrid/client's ResponseError puts the status in `code`; only a number, and only
+  // where there is no `statusCode`, since postmark's `code` is not a status.
+  return prop(error, 'statusCode') === undefined && typeof prop(error, 'code') === 'number' ? validStatus(prop(error, 'code')) : null;
 }
 
-/** The answer's body an HTTP client kept on its error: `response.body` (@sendgrid/client, superagent, got) or `response.data` (axios). */
 function thrownBody(error: unknown): ParsedBody {
-  const response = prop(error, 'response');
-  const body = prop(response, 'body') ?? prop(response, 'data');
-  return parseBody(body);
+  for (const path of BODY_PATHS) {
+    const body = at(error, path);
+    if (body !== undefined && body !== null) return parseBody(body);
+  }
+  return parseBody(undefined);
 }
 
 function thrownProviderCode(error: unknown, catalog: ProviderCatalog): string | null {
