@@ -145,6 +145,9 @@ describe('2. AWS common errors, in the Query and the REST JSON spellings', () =>
     ['RequestTimeoutException', 408, 'Reading the request timed out.', 'network.timeout'],
     ['UnknownOperationException', 404, 'The action or operation requested is invalid.', 'validation.malformed_request'],
     ['ServiceUnavailableException', 503, 'Service unavailable.', 'provider.unavailable'],
+    // The JSON protocols' spellings listed in https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+    ['IncompleteSignatureException', 400, 'The request signature does not conform to AWS standards.', 'auth.signature_invalid'],
+    ['MissingAuthenticationTokenException', 403, 'Missing Authentication Token', 'auth.missing_credentials'],
   ];
 
   it.each(REST)('SESv2 SDK and REST: %s (%i) is %s', async (type, status, message, expected) => {

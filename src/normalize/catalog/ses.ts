@@ -123,6 +123,11 @@ const SPELLINGS: Readonly<Record<string, readonly string[]>> = {
   SignatureDoesNotMatch: ['InvalidSignatureException'],
   ExpiredTokenException: ['ExpiredToken'],
   ValidationError: ['ValidationException'],
+  // The JSON protocols' names for the same common errors, as AWS lists them in
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+  // (API Gateway answers `x-amzn-ErrorType: MissingAuthenticationTokenException` alike).
+  IncompleteSignature: ['IncompleteSignatureException'],
+  MissingAuthenticationToken: ['MissingAuthenticationTokenException'],
   RequestTimeoutException: ['RequestTimeout'],
 };
 
