@@ -16,7 +16,9 @@ export const CREDENTIAL_PLACEHOLDER = '[credential]';
 // address ('jane@…') keeps its quote. Found from each @ outwards rather than by
 // one regex: a regex tries every start in a long run of address characters and
 // is quadratic in its length ("'a'a'a…@x" took 44 ms for 4,000 characters).
-const LOCAL_PART_STOP = new Set([...'@<>()[]{},;:"']);
+// `/` too, though RFC 5322 allows it: SES quotes identities inside ARNs
+// (`…:identity/jane@example.com`), and the ARN should stay readable.
+const LOCAL_PART_STOP = new Set([...'@<>()[]{},;:"/']);
 const DOMAIN_STOP = new Set([...'@<>()[]{},;:"\'`']);
 const QUOTES = new Set(["'", '`']);
 const isSpace = (char: string): boolean => /\s/.test(char);

@@ -132,6 +132,17 @@ describe('2. AWS common errors, in the Query and the REST JSON spellings', () =>
     expect(normalized).toMatchObject({ code: expected, status });
   });
 
+  // The older aws-sdk (v2) puts the code in `code` and `name` and the status in `statusCode`:
+  // emfoundation/ce100-app#572 ("AccessDenied: User `arn:aws:iam::796463698701:user/ce100-s3upload' is not authorized…").
+  it('aws-sdk v2: AccessDenied with code, name and statusCode', () => {
+    const thrown = Object.assign(new Error("User `arn:aws:iam::796463698701:user/ce100-s3upload' is not authorized to perform `ses:SendEmail' on resource `arn:aws:ses:eu-west-1:796463698701:identity/ce100.emf@gmail.com'"), {
+      name: 'AccessDenied', code: 'AccessDenied', statusCode: 403, retryable: false,
+    });
+    const normalized = normalizeThrown('ses', thrown);
+    expect(normalized).toMatchObject({ code: 'auth.insufficient_scope', status: 403, providerCode: 'AccessDenied' });
+    expect(normalized.message).toContain('identity/[email]');
+  });
+
   // The REST JSON spellings the SESv2 API answers in x-amzn-ErrorType; symfony/symfony#51461 shows
   // AccessDeniedException (403) answered to SendEmail.
   const REST: readonly [string, number, string, ErrorCode][] = [

@@ -35,6 +35,11 @@ const ORDINARY: readonly (readonly [string, string])[] = [
   // aws/aws-sdk-php#941 and an assumed role's ARN (CamelCase, digits): readable, not keys.
   ['User: arn:aws:iam::656786582583:user/user name is not authorized to perform: ses:VerifyEmailIdentity', 'User: arn:aws:iam::656786582583:user/user name is not authorized to perform: ses:VerifyEmailIdentity'],
   ["User `arn:aws:sts::123456789012:assumed-role/SendMailRole/Lambda42' is not authorized to perform `ses:SendRawEmail'", "User `arn:aws:sts::123456789012:assumed-role/SendMailRole/Lambda42' is not authorized to perform `ses:SendRawEmail'"],
+  // ministryofjustice/analytical-platform#6944 (SES over SMTP), address replaced: the ARN keeps its shape.
+  [
+    "554 Access denied: User `arn:aws:iam::381491960855:user/mwaa-ses' is not authorized to perform `ses:SendRawEmail' on resource `arn:aws:ses:eu-west-2:381491960855:identity/jane.doe@justice.example'",
+    "554 Access denied: User `arn:aws:iam::381491960855:user/mwaa-ses' is not authorized to perform `ses:SendRawEmail' on resource `arn:aws:ses:eu-west-2:381491960855:identity/[email]'",
+  ],
   ['Missing API key in the authorization header.', 'Missing API key in the authorization header.'],
   ['API key is invalid.', 'API key is invalid.'],
   ['This API key is restricted to only send emails.', 'This API key is restricted to only send emails.'],
