@@ -54,10 +54,10 @@ const SECRET_CONTEXT = String.raw`(?:api[_-]?key|apikey|access[_-]?key|secret(?:
 const TOKEN = String.raw`[A-Za-z0-9](?:[A-Za-z0-9._~+/=:-]*[A-Za-z0-9=])?`;
 
 /**
- * After a context word: a quoted token (anything up to the closing quote), or a
- * token after `:`/`=` (any shape; also JSON's `"api_key":"…"`), or a token after
- * a space that is shaped like a key (see looksLikeKey), so "the security token
- * included in…" survives.
+ * After a context word: a quoted token (anything up to the closing quote), a
+ * token assigned with `=` or a tight `:` (any shape; also JSON's
+ * `"api_key":"…"`), or a token after ": " or a space that is shaped like a key
+ * (see looksLikeKey), so "the security token included in…" survives.
  */
 const AFTER_CONTEXT = new RegExp(
   String.raw`\b(${SECRET_CONTEXT}(?:\s+id)?)(?:(["']?\s*[:=]\s*|\s+)(?:(Bearer|Basic|Token)\s+)?(?:(['"\x60])([^'"\x60\s]{1,200})\4|(${TOKEN})))`,
@@ -112,7 +112,9 @@ function scrubAfterContext(text: string): string {
     (whole, context: string, separator: string, scheme: string | undefined, quote: string | undefined, quoted: string | undefined, bare: string | undefined) => {
       const schemePart = scheme ? `${scheme} ` : '';
       if (quoted !== undefined && quote !== undefined) return `${context}${separator}${schemePart}${quote}${CREDENTIAL_PLACEHOLDER}${quote}`;
-      const assigned = /[:=]/.test(separator);
+      // `=` or a tight `:` (`api_key=…`, `key:…`, JSON's `"api_key":"…"`) assigns a value of any shape;
+      // after ": " or a space, prose may follow ("Invalid token: expired"), so the token must look like a key.
+      const assigned = separator.includes('=') || (separator.includes(':') && !/\s/.test(separator));
       if (bare !== undefined && (assigned || scheme !== undefined || looksLikeKey(bare))) return `${context}${separator}${schemePart}${CREDENTIAL_PLACEHOLDER}`;
       return whole;
     },
