@@ -1,4 +1,4 @@
-import { CATALOGS, NETWORK_FAILURES, PROVIDERS, STATUS_ROWS } from './catalog/index.js';
+import { CATALOGS, NETWORK_FAILURES, PROVIDERS, STATUS_CLASS_ROWS, STATUS_ROWS } from './catalog/index.js';
 import { MAX_MESSAGE_CHARS } from './scrub.js';
 import type { CatalogRow, ProviderId, RetrySchedule } from './catalog/index.js';
 import { ALL_CODES, CATEGORIES, RETRY_CLASSES, TAXONOMY_VERSION, defaultRetryFor } from './taxonomy.js';
@@ -8,7 +8,10 @@ import type { ErrorCode, RetryClass } from './taxonomy.js';
 export interface CatalogLine {
   provider: ProviderId | 'any';
   providerCode: string;
-  status: number | null;
+  /** Other names the same code arrives under (an SDK's class name, the REST API's type). */
+  spellings: string[];
+  /** A status, or a range of them for the status-class rows ("500–599"). */
+  status: number | string | null;
   whenMessage: string | null;
   code: ErrorCode;
   retry: RetryClass;
@@ -27,11 +30,12 @@ export function describeSchedule(schedule: RetrySchedule | undefined): string | 
   return schedule.map((step) => (step.minMs === step.maxMs ? seconds(step.minMs) : `${seconds(step.minMs)}–${seconds(step.maxMs)}`)).join(', ');
 }
 
-function line(provider: ProviderId | 'any', row: CatalogRow): CatalogLine {
+function line(provider: ProviderId | 'any', row: CatalogRow, spellings: Readonly<Record<string, readonly string[]>> = {}): CatalogLine {
   return {
     provider,
     providerCode: row.providerCode === null ? '(none)' : row.providerCode === '*' ? '(any)' : row.providerCode,
-    status: row.status ?? null,
+    spellings: row.providerCode !== null && Object.hasOwn(spellings, row.providerCode) ? [...(spellings[row.providerCode] ?? [])] : [],
+    status: row.status ?? (row.statusRange ? `${row.statusRange[0]}–${row.statusRange[1]}` : null),
     whenMessage: row.message ? String(row.message) : null,
     code: row.code,
     retry: row.retry ?? defaultRetryFor(row.code),
@@ -42,8 +46,8 @@ function line(provider: ProviderId | 'any', row: CatalogRow): CatalogLine {
 }
 
 export function catalogLines(): CatalogLine[] {
-  const own = Object.values(CATALOGS).flatMap((catalog) => catalog.rows.map((row) => line(catalog.provider, row)));
-  return [...own, ...STATUS_ROWS.map((row) => line('any', row))];
+  const own = Object.values(CATALOGS).flatMap((catalog) => catalog.rows.map((row) => line(catalog.provider, row, catalog.spellings)));
+  return [...own, ...[...STATUS_ROWS, ...STATUS_CLASS_ROWS].map((row) => line('any', row))];
 }
 
 const cell = (text: string | number | null): string => (text === null || text === '' ? '' : String(text).replace(/\|/g, '\\|'));
@@ -66,8 +70,17 @@ export function renderCatalogMarkdown(): string {
     `Taxonomy contract v${TAXONOMY_VERSION}. Each provider's table is checked against its seed file line by line`,
     'by `test/normalize/seed-catalog.test.ts`; rows are tried in order and the first match wins.',
     'A row matches on the provider code, and on the status or message only where it says so.',
-    'A provider code no row knows becomes `unknown.unmapped`, keeping the raw code; a body with no code',
-    "falls through to the shared status table at the end.",
+    'A code is matched in every spelling the provider uses (listed beside it: an SDK\'s class name, the',
+    'REST API\'s type), so a row\'s status and message rules hold for all of them; Resend\'s codes match',
+    'without regard to case, because Resend itself is inconsistent about it.',
+    '',
+    'When no row matches (no code, or a code the table does not know, which is kept as `providerCode`),',
+    'the status decides, most specific first: the provider\'s own code-less rows, the shared status',
+    'table, then the status class: a 5xx is the provider failing (`provider.internal_error`,',
+    '`provider.unavailable` for a CDN that could not reach it; retried with backoff), a 4xx the provider',
+    'refusing the request as sent (`validation.malformed_request`, never retried), a 429 anywhere',
+    '`throttling.rate_limited` with Retry-After honoured. `unknown.unmapped` is left for what no rule',
+    'can read: a thrown error with no status that is no network failure, or a status outside 400–599.',
     '',
     'Origins: `seed` a line of the seed catalog; `sdk` an exception the official SDK throws;',
     "`docs` the provider's public documentation beyond the seed; `status` what the status alone means.",
@@ -81,15 +94,15 @@ export function renderCatalogMarkdown(): string {
     parts.push('', `## ${catalog.displayName} (\`${catalog.provider}\`, seed ${catalog.seed})`, '');
     parts.push(
       table(
-        ['provider code', 'status', 'message matches', 'normalized code', 'retry', 'schedule', 'origin', 'documentation'],
+        ['provider code', 'also spelled', 'status', 'message matches', 'normalized code', 'retry', 'schedule', 'origin', 'documentation'],
         lines
           .filter((l) => l.provider === catalog.provider)
-          .map((l) => [`\`${l.providerCode}\``, l.status, l.whenMessage ? `\`${l.whenMessage}\`` : null, `\`${l.code}\``, l.retry, l.schedule, l.origin, l.doc]),
+          .map((l) => [`\`${l.providerCode}\``, l.spellings.map((name) => `\`${name}\``).join(', '), l.status, l.whenMessage ? `\`${l.whenMessage}\`` : null, `\`${l.code}\``, l.retry, l.schedule, l.origin, l.doc]),
       ),
     );
   }
-  parts.push('', '## Any provider: the status when the body has no code', '');
-  parts.push(table(['status', 'normalized code', 'retry'], lines.filter((l) => l.provider === 'any').map((l) => [l.status, `\`${l.code}\``, l.retry])));
+  parts.push('', '## Any provider: the status when no row of the provider matched', '');
+  parts.push(table(['status', 'normalized code', 'retry', 'meaning'], lines.filter((l) => l.provider === 'any').map((l) => [l.status, `\`${l.code}\``, l.retry, l.doc])));
   parts.push('', '## Any provider: no HTTP answer at all', '', 'Found by `code` or `name` anywhere along the thrown error\'s `cause` chain.', '');
   parts.push(table(['error code or name', 'normalized code'], Object.entries(NETWORK_FAILURES).map(([label, code]) => [`\`${label}\``, `\`${code}\``])));
   return `${parts.join('\n')}\n`;

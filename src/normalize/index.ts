@@ -4,7 +4,7 @@
  */
 export { normalizeResponse, normalizeThrown } from './normalize.js';
 export type { NormalizedError, NormalizeOptions, ProviderResponse } from './normalize.js';
-export { CATALOGS, STATUS_ROWS, NETWORK_FAILURES, PROVIDERS, isProviderId, ANY_CODE } from './catalog/index.js';
+export { CATALOGS, STATUS_ROWS, STATUS_CLASS_ROWS, NETWORK_FAILURES, PROVIDERS, isProviderId, ANY_CODE } from './catalog/index.js';
 export type { CatalogRow, ProviderCatalog, ProviderId, RetrySchedule, RetryStep, RowOrigin } from './catalog/index.js';
 export {
   ALL_CODES,

@@ -5,10 +5,10 @@ import type { HeaderMap } from './headers.js';
 import { scrubMessage } from './scrub.js';
 import { categoryOf, defaultRetryFor } from './taxonomy.js';
 import type { Category, ErrorCode, RetryClass } from './taxonomy.js';
-import { NETWORK_FAILURES, STATUS_ROWS, retryableStatus } from './catalog/common.js';
+import { NETWORK_FAILURES, STATUS_CLASS_ROWS, STATUS_ROWS, retryableStatus } from './catalog/common.js';
 import { CATALOGS } from './catalog/index.js';
 import { ANY_CODE } from './catalog/types.js';
-import type { CatalogRow, ProviderCatalog, ProviderId, RetrySchedule } from './catalog/types.js';
+import type { CatalogRow, FailureFields, ProviderCatalog, ProviderId, RetrySchedule } from './catalog/types.js';
 
 /** A provider failure in the one vocabulary every later stage speaks. */
 export interface NormalizedError {
@@ -56,19 +56,67 @@ export interface Classification {
   row: CatalogRow | null;
 }
 
-function rowMatches(row: CatalogRow, failure: Failure): boolean {
-  if (row.providerCode !== ANY_CODE && row.providerCode !== failure.providerCode) return false;
-  if (row.status !== undefined && row.status !== failure.status) return false;
+/** A catalog's codes and spellings, keyed as the catalog compares them, to the code its rows use. */
+const ROW_CODES = new WeakMap<ProviderCatalog, ReadonlyMap<string, string>>();
+
+function codeKey(catalog: ProviderCatalog, code: string): string {
+  return catalog.codesIgnoreCase ? code.toLowerCase() : code;
+}
+
+function rowCodes(catalog: ProviderCatalog): ReadonlyMap<string, string> {
+  let codes = ROW_CODES.get(catalog);
+  if (!codes) {
+    const built = new Map<string, string>();
+    for (const row of catalog.rows) {
+      if (row.providerCode !== null && row.providerCode !== ANY_CODE) built.set(codeKey(catalog, row.providerCode), row.providerCode);
+    }
+    for (const [rowCode, others] of Object.entries(catalog.spellings ?? {})) {
+      for (const other of others) built.set(codeKey(catalog, other), rowCode);
+    }
+    ROW_CODES.set(catalog, built);
+    codes = built;
+  }
+  return codes;
+}
+
+/** The code the catalog's rows use for `code` (its spelling or case resolved), or null if no row knows it. */
+function knownRowCode(catalog: ProviderCatalog, code: string | null): string | null {
+  if (code === null) return null;
+  return rowCodes(catalog).get(codeKey(catalog, code)) ?? null;
+}
+
+function statusMatches(row: CatalogRow, status: number | null): boolean {
+  if (row.status !== undefined && row.status !== status) return false;
+  if (row.statusRange !== undefined) return status !== null && status >= row.statusRange[0] && status <= row.statusRange[1];
+  return true;
+}
+
+/** `rowCode`: the failure's code as the rows spell it; null when it has none or the table does not know it. */
+function rowMatches(row: CatalogRow, rowCode: string | null, failure: Failure): boolean {
+  if (row.providerCode !== ANY_CODE && row.providerCode !== rowCode) return false;
+  if (!statusMatches(row, failure.status)) return false;
   return row.message === undefined || row.message.test(failure.message ?? '');
 }
 
+/**
+ * The provider's rows for the code first. When none matches (no code, or one
+ * the table does not know), the status decides, most specific first: the
+ * provider's own code-less rows, the shared status table, then the status
+ * class. The raw code is kept either way.
+ */
 function findRow(failure: Failure): CatalogRow | null {
-  const own = failure.provider.rows.find((row) => rowMatches(row, failure));
-  if (own) return own;
-  // A code the provider's table does not know stays unmapped (and counted) rather
-  // than being guessed from its status, so the catalog can grow.
-  if (failure.providerCode !== null) return null;
-  return STATUS_ROWS.find((row) => rowMatches(row, failure)) ?? null;
+  const { rows } = failure.provider;
+  const rowCode = knownRowCode(failure.provider, failure.providerCode);
+  if (rowCode !== null) {
+    const byCode = rows.find((row) => rowMatches(row, rowCode, failure));
+    if (byCode) return byCode;
+  }
+  return (
+    rows.find((row) => rowMatches(row, null, failure)) ??
+    STATUS_ROWS.find((row) => rowMatches(row, null, failure)) ??
+    STATUS_CLASS_ROWS.find((row) => rowMatches(row, null, failure)) ??
+    null
+  );
 }
 
 function build(failure: Failure, code: ErrorCode, row: CatalogRow | null): NormalizedError {
@@ -134,8 +182,29 @@ export function classifyResponse(provider: ProviderId, response: ProviderRespons
 
 // --- Thrown errors -----------------------------------------------------------
 
-/** Names every JS error has; they say nothing about the provider's failure. */
-const GENERIC_NAMES = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError', 'DOMException', 'ServiceException']);
+/**
+ * Names that say nothing about the provider's failure: every JS error's, the
+ * wrapper names HTTP clients give any failed answer (axios's `AxiosError` with
+ * `ERR_BAD_REQUEST`/`ERR_BAD_RESPONSE`, @sendgrid/client's `ResponseError`,
+ * got's and ky's `HTTPError`, postmark's `HttpError`/`UnknownError`, mailgun.js's
+ * `MailgunAPIError` type), and what AWS SDK v3 names an error it has no model
+ * for: smithy's `throwDefaultError` takes the body's code, else the status as a
+ * string, else `UnknownError`; the schema-based protocols of @aws-sdk/core 3.9xx
+ * (`AwsRestJsonProtocol.handleError`, `AwsQueryProtocol`) say `Unknown`, and a
+ * body that is no JSON (a proxy's HTML page) surfaces as a `SyntaxError` that
+ * still carries `$metadata.httpStatusCode`. The code then comes from the body
+ * or the status.
+ */
+const GENERIC_NAMES = new Set([
+  'Error', 'TypeError', 'RangeError', 'SyntaxError', 'AggregateError', 'DOMException', 'ServiceException',
+  'AxiosError', 'ERR_BAD_REQUEST', 'ERR_BAD_RESPONSE', 'ResponseError', 'HTTPError', 'HttpError', 'FetchError',
+  'PostmarkError', 'MailgunAPIError', 'UnknownError', 'Unknown',
+]);
+const STATUS_AS_NAME = /^[1-5]\d\d$/;
+
+function isGenericName(name: string): boolean {
+  return GENERIC_NAMES.has(name) || STATUS_AS_NAME.test(name);
+}
 const MAX_CAUSE_DEPTH = 5;
 
 /** Reads a property of a thrown value that may be anything, including an object whose getters throw. */
@@ -175,21 +244,52 @@ function chainLabels(error: unknown): string[] {
   return labels;
 }
 
+/**
+ * Where each library keeps the HTTP status on what it throws, tried in order:
+ * AWS SDK v3, postmark (`statusCode`; its `code` is Postmark's own ErrorCode),
+ * mailgun.js/ky/got (`status`), axios (`response.status`), superagent-style
+ * clients (`response.statusCode`), the AWS SDK's raw response.
+ */
+const STATUS_PATHS: readonly (readonly string[])[] = [
+  ['$metadata', 'httpStatusCode'],
+  ['statusCode'],
+  ['status'],
+  ['response', 'status'],
+  ['response', 'statusCode'],
+  ['$response', 'statusCode'],
+];
+
+/** Where HTTP clients keep the answer's body: `response.body` (@sendgrid/client, superagent, got), `response.data` (axios). */
+const BODY_PATHS: readonly (readonly string[])[] = [
+  ['response', 'body'],
+  ['response', 'data'],
+];
+
+const at = (value: unknown, path: readonly string[]): unknown => path.reduce((inner, key) => prop(inner, key), value);
+
 function thrownStatus(error: unknown): number | null {
-  return (
-    validStatus(prop(prop(error, '$metadata'), 'httpStatusCode')) ??
-    validStatus(prop(error, 'statusCode')) ??
-    validStatus(prop(error, 'status')) ??
-    validStatus(prop(prop(error, 'response'), 'status')) ??
-    validStatus(prop(prop(error, '$response'), 'statusCode'))
-  );
+  for (const path of STATUS_PATHS) {
+    const status = validStatus(at(error, path));
+    if (status !== null) return status;
+  }
+  // @sendgrid/client's ResponseError puts the status in `code`; only a number, and only
+  // where there is no `statusCode`, since postmark's `code` is not a status.
+  return prop(error, 'statusCode') === undefined && typeof prop(error, 'code') === 'number' ? validStatus(prop(error, 'code')) : null;
+}
+
+function thrownBody(error: unknown): ParsedBody {
+  for (const path of BODY_PATHS) {
+    const body = at(error, path);
+    if (body !== undefined && body !== null) return parseBody(body);
+  }
+  return parseBody(undefined);
 }
 
 function thrownProviderCode(error: unknown, catalog: ProviderCatalog): string | null {
   const primary = catalog.sdkCodeField === 'name' ? ['name', 'code', 'Code'] : ['code', 'Code', 'name'];
-  const candidates = primary.map((key) => text(prop(error, key))).filter((c): c is string => c !== null && !GENERIC_NAMES.has(c));
+  const candidates = primary.map((key) => text(prop(error, key))).filter((c): c is string => c !== null && !isGenericName(c));
   // Prefer a candidate the table knows: AWS errors carry `name: ThrottlingException` and `Code: Throttling`.
-  return candidates.find((c) => catalog.rows.some((row) => row.providerCode === c)) ?? candidates[0] ?? null;
+  return candidates.find((c) => knownRowCode(catalog, c) !== null) ?? candidates[0] ?? null;
 }
 
 export function classifyThrown(provider: ProviderId, error: unknown, options: NormalizeOptions = {}): Classification {
@@ -197,9 +297,14 @@ export function classifyThrown(provider: ProviderId, error: unknown, options: No
   try {
     const catalog = catalogFor(provider);
     status = thrownStatus(error);
-    const message = text(prop(error, 'message')) ?? (typeof error === 'string' ? error.slice(0, 2000) : null);
     const headers: HeaderMap = headerMap(prop(prop(error, '$response'), 'headers') ?? prop(prop(error, 'response'), 'headers') ?? prop(error, 'headers'));
-    const retryAfterMs = headerRetryAfterMs(headers, options.now ?? Date.now(), status);
+    const now = options.now ?? Date.now();
+    const body = thrownBody(error);
+    // The provider's own words in the body outrank the client's wrapper around them.
+    const fromBody: FailureFields = body.kind === 'empty' ? { providerCode: null, message: null } : catalog.readBody(body, headers);
+    const message =
+      fromBody.message ?? text(prop(error, 'details')) ?? text(prop(error, 'message')) ?? (typeof error === 'string' ? error.slice(0, 2000) : null);
+    const retryAfterMs = headerRetryAfterMs(headers, now, status) ?? (body.kind === 'empty' ? null : (catalog.bodyRetryAfterMs?.(body) ?? null));
 
     if (status === null) {
       for (const label of chainLabels(error)) {
@@ -209,7 +314,8 @@ export function classifyThrown(provider: ProviderId, error: unknown, options: No
         return { error: build(failure, networkCode, null), row: null };
       }
     }
-    return classifyFailure({ provider: catalog, status, providerCode: thrownProviderCode(error, catalog), message, retryAfterMs });
+    const providerCode = fromBody.providerCode ?? thrownProviderCode(error, catalog);
+    return classifyFailure({ provider: catalog, status, providerCode, message, retryAfterMs });
   } catch (cause) {
     return internalFailure(provider, status, cause);
   }

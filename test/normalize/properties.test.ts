@@ -94,14 +94,15 @@ describe('the normalizer never throws, whatever it is given', () => {
     }
   });
 
-  it('keeps the raw code when nothing matches: the worst answer is unknown.unmapped', () => {
+  it('an unknown code keeps the raw code and reads as its status alone would (never unmapped for 400–599)', () => {
     fc.assert(
       fc.property(provider, fc.stringMatching(/^zz_[a-z_]{1,20}$/), fc.integer({ min: 400, max: 599 }), (p, code, status) => {
         const bodies = { relay: { error: { code } }, sendfleet: { error: code }, ses: `<ErrorResponse><Error><Code>${code}</Code></Error></ErrorResponse>`, scaisend: { detail: [{ type: code, loc: [], msg: '' }] }, resend: { name: code } };
         const result = normalizeResponse(p, { status, body: bodies[p] });
-        // ScaiSend's 422 rows accept any pydantic type; everything else stays unmapped with its code.
-        if (!(p === 'scaisend' && status === 422)) expect(result.code).toBe('unknown.unmapped');
         expect(result.providerCode).toBe(code);
+        expect(result.code).not.toBe('unknown.unmapped');
+        const statusAlone = normalizeResponse(p, { status, body: '' });
+        expect([result.code, result.retry]).toEqual([statusAlone.code, statusAlone.retry]);
       }),
       { numRuns: 2_000 },
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGS, PROVIDERS, STATUS_ROWS } from '../../src/normalize/index.js';
+import { CATALOGS, PROVIDERS, STATUS_CLASS_ROWS, STATUS_ROWS } from '../../src/normalize/index.js';
 import type { CatalogRow } from '../../src/normalize/index.js';
 import { classifyResponse, classifyThrown } from '../../src/normalize/normalize.js';
 import type { Classification } from '../../src/normalize/normalize.js';
@@ -56,7 +56,7 @@ describe.each(PROVIDERS)('%s catalog against its seed', (provider) => {
   });
 });
 
-describe('the shared status table, for bodies with no code', () => {
+describe('the shared status table and the status class, when no provider row matched', () => {
   it.each(statusCases.map((c) => [c.seed, c] as const))('%s', (_seed, c) => check(c));
 
   it('exercises every status row', () => {
@@ -66,6 +66,7 @@ describe('the shared status table, for bodies with no code', () => {
       if (row) hit.add(row);
     }
     expect(STATUS_ROWS.filter((row) => !hit.has(row)).map((row) => row.status)).toEqual([]);
+    expect(STATUS_CLASS_ROWS.filter((row) => !hit.has(row)).map((row) => row.statusRange)).toEqual([]);
   });
 });
 
@@ -79,5 +80,49 @@ describe('catalog tables', () => {
       (a.message === undefined || (b.message !== undefined && a.message.source === b.message.source));
     const hidden = rows.filter((row, i) => rows.slice(0, i).some((earlier) => covers(earlier, row)));
     expect(hidden).toEqual([]);
+  });
+});
+
+describe('spellings and case: one mechanism for every catalog', () => {
+  const rowCodes = (provider: (typeof PROVIDERS)[number]) =>
+    CATALOGS[provider].rows.map((row) => row.providerCode).filter((code): code is string => code !== null && code !== '*');
+
+  it.each(PROVIDERS)('%s: every spelling belongs to one row code and is no row code itself', (provider) => {
+    const catalog = CATALOGS[provider];
+    const fold = (code: string) => (catalog.codesIgnoreCase ? code.toLowerCase() : code);
+    const codes = new Set(rowCodes(provider).map(fold));
+    const seen = new Set<string>();
+    for (const [rowCode, others] of Object.entries(catalog.spellings ?? {})) {
+      expect(codes.has(fold(rowCode)), `${rowCode} has spellings but no row`).toBe(true);
+      for (const other of others) {
+        expect(codes.has(fold(other)), `${other} is a row code and a spelling`).toBe(false);
+        expect(seen.has(fold(other)), `${other} is listed twice`).toBe(false);
+        seen.add(fold(other));
+      }
+    }
+  });
+
+  it.each(PROVIDERS.filter((p) => CATALOGS[p].codesIgnoreCase))('%s: no two row codes differ only in case', (provider) => {
+    const distinct = [...new Set(rowCodes(provider))];
+    expect(new Set(distinct.map((code) => code.toLowerCase())).size).toBe(distinct.length);
+  });
+
+  it('every spelling is classified exactly as its row code, whatever the status and message', () => {
+    const messages = ['Daily message quota exceeded.', 'Maximum sending rate exceeded.', 'Email address is not verified.', 'Sending paused for this account.', 'Something else.'];
+    for (const provider of PROVIDERS) {
+      for (const [rowCode, others] of Object.entries(CATALOGS[provider].spellings ?? {})) {
+        for (const other of others) {
+          for (const status of [400, 403, 429, 500, 503]) {
+            for (const message of messages) {
+              const as = (name: string) => {
+                const { error, row } = classifyThrown(provider, Object.assign(new Error(message), { name, code: name, $metadata: { httpStatusCode: status } }), { now: NOW });
+                return [error.code, error.retry, row];
+              };
+              expect(as(other), `${other} vs ${rowCode} ${status} ${message}`).toEqual(as(rowCode));
+            }
+          }
+        }
+      }
+    }
   });
 });

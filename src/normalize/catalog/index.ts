@@ -8,6 +8,6 @@ import type { ProviderCatalog, ProviderId } from './types.js';
 /** One table per provider, in the order of their seed files. */
 export const CATALOGS: Readonly<Record<ProviderId, ProviderCatalog>> = { relay, sendfleet, ses, scaisend, resend };
 
-export { STATUS_ROWS, NETWORK_FAILURES } from './common.js';
+export { STATUS_ROWS, STATUS_CLASS_ROWS, NETWORK_FAILURES } from './common.js';
 export { PROVIDERS, isProviderId, ANY_CODE } from './types.js';
 export type { CatalogRow, ProviderCatalog, ProviderId, RetrySchedule, RetryStep, RowOrigin } from './types.js';

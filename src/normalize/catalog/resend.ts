@@ -51,6 +51,9 @@ export const resend: ProviderCatalog = {
   displayName: 'Resend',
   seed: '004_4c1b346d7a667aa2.txt',
   rows,
+  // Resend spells its own codes inconsistently: the resend SDK's list has `invalid_api_Key`
+  // (resend/resend-node src/interfaces.ts, RESEND_ERROR_CODES_BY_KEY).
+  codesIgnoreCase: true,
   sdkCodeField: 'name',
   readBody,
 };

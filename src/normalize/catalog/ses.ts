@@ -40,35 +40,37 @@ const rows: readonly CatalogRow[] = [
   { providerCode: 'RequestExpired', code: 'auth.request_expired', origin: 'seed', doc: 'RequestExpired | The request reached the service more than 15 minutes after the date stamp on the request … | 400' },
   { providerCode: 'ServiceUnavailable', code: 'provider.unavailable', schedule: SES_SCHEDULE, origin: 'seed', doc: 'ServiceUnavailable | The request failed due to a temporary failure of the server. | 503' },
   // Throttling is a 400 that must be retried; its message tells a rate limit from a spent quota.
-  { providerCode: 'Throttling', message: /daily message quota/i, code: 'quota.daily_exceeded', origin: 'seed', doc: 'Throttling "Daily message quota exceeded." | 400' },
-  { providerCode: 'Throttling', code: 'throttling.rate_limited', retry: 'backoff', schedule: SES_SCHEDULE, origin: 'seed', doc: 'Throttling "Maximum sending rate exceeded." | The request was denied due to request throttling. | 400' },
+  // The rules hold for every spelling of it (see SPELLINGS): the SESv2 SDK throws the same
+  // two meanings as TooManyRequestsException or LimitExceededException, AWS's common error
+  // list names ThrottlingException.
+  { providerCode: 'Throttling', message: /daily message quota/i, code: 'quota.daily_exceeded', origin: 'seed', doc: 'Throttling "Daily message quota exceeded." | 400 (also ThrottlingException, TooManyRequestsException, LimitExceededException with this message)' },
+  { providerCode: 'Throttling', code: 'throttling.rate_limited', retry: 'backoff', schedule: SES_SCHEDULE, origin: 'seed', doc: 'Throttling "Maximum sending rate exceeded." | The request was denied due to request throttling. | 400 (SESv2 TooManyRequestsException: 429)' },
 
-  // --- AWS SDK v3 SESv2 client exceptions (`@aws-sdk/client-sesv2`), by class name. ---
+  // --- AWS SDK v3 SESv2 client exceptions (`@aws-sdk/client-sesv2` src/models/errors.ts), by class name. ---
   { providerCode: 'AccountSuspendedException', code: 'account.suspended', origin: 'sdk', doc: 'AccountSuspendedException | The message can\'t be sent because the account\'s ability to send email has been permanently restricted. | 400' },
   { providerCode: 'SendingPausedException', code: 'account.sending_suspended', origin: 'sdk', doc: 'SendingPausedException | The message can\'t be sent because the account\'s ability to send email is currently paused. | 400' },
-  { providerCode: 'MailFromDomainNotVerifiedException', code: 'sender.mail_from_not_verified', origin: 'sdk', doc: 'MailFromDomainNotVerifiedException | The message can\'t be sent because the sending domain isn\'t verified. | 400' },
-  { providerCode: 'TooManyRequestsException', code: 'throttling.rate_limited', retry: 'backoff', schedule: SES_SCHEDULE, origin: 'sdk', doc: 'TooManyRequestsException | Too many requests have been made to the operation. | 429' },
-  // SESv2 reports the spent 24-hour sending quota as a LimitExceededException.
-  { providerCode: 'LimitExceededException', message: /maximum sending rate/i, code: 'throttling.rate_limited', retry: 'backoff', schedule: SES_SCHEDULE, origin: 'sdk', doc: 'LimitExceededException "Maximum sending rate exceeded." | 400' },
-  { providerCode: 'LimitExceededException', code: 'quota.daily_exceeded', origin: 'sdk', doc: 'LimitExceededException | There are too many instances of the specified resource type (on SendEmail: the daily sending quota). | 400' },
   { providerCode: 'NotFoundException', code: 'not_found.resource', origin: 'sdk', doc: 'NotFoundException | The resource you attempted to access doesn\'t exist. | 404' },
   { providerCode: 'BadRequestException', code: 'validation.invalid_fields', origin: 'sdk', doc: 'BadRequestException | The input you provided is invalid. | 400' },
   { providerCode: 'AlreadyExistsException', code: 'conflict.already_exists', origin: 'sdk', doc: 'AlreadyExistsException | The resource specified in your request already exists. | 400' },
   { providerCode: 'ConflictException', code: 'conflict.already_exists', origin: 'sdk', doc: 'ConflictException | If there is already an ongoing account details update under review. | 409' },
   { providerCode: 'ConcurrentModificationException', code: 'idempotency.in_progress', origin: 'sdk', doc: 'ConcurrentModificationException | The resource is being modified by another operation or thread. | 500' },
-  { providerCode: 'InternalServiceErrorException', code: 'provider.internal_error', schedule: SES_SCHEDULE, origin: 'sdk', doc: 'InternalServiceErrorException | The request couldn\'t be processed because an error occurred with the Amazon SES API v2. | 500' },
   { providerCode: 'InvalidNextTokenException', code: 'validation.invalid_fields', origin: 'sdk', doc: 'InvalidNextTokenException | The specified request includes an invalid or expired token. | 400' },
-  // The SES v1 client (`@aws-sdk/client-ses`) names a paused account differently.
+  // The SES v1 client (`@aws-sdk/client-ses` src/models/errors.ts) names a paused account differently.
   { providerCode: 'AccountSendingPausedException', code: 'account.sending_suspended', origin: 'sdk', doc: 'AccountSendingPausedException | Indicates that email sending is disabled for your entire Amazon SES account. | 400' },
   { providerCode: 'ConfigurationSetSendingPausedException', code: 'account.sending_suspended', origin: 'sdk', doc: 'ConfigurationSetSendingPausedException | Indicates that email sending is disabled for the configuration set. | 400' },
-  // Service-wide AWS errors any SDK v3 client raises.
-  { providerCode: 'AccessDeniedException', code: 'auth.insufficient_scope', origin: 'sdk', doc: 'AccessDeniedException | You do not have sufficient access to perform this action. | 403' },
-  { providerCode: 'UnrecognizedClientException', code: 'auth.invalid_credentials', origin: 'sdk', doc: 'UnrecognizedClientException | The security token included in the request is invalid. | 403' },
-  { providerCode: 'InvalidSignatureException', code: 'auth.signature_invalid', origin: 'sdk', doc: 'InvalidSignatureException | The request signature we calculated does not match the signature you provided. | 403' },
-  { providerCode: 'SignatureDoesNotMatch', code: 'auth.signature_invalid', origin: 'sdk', doc: 'SignatureDoesNotMatch | The request signature we calculated does not match the signature you provided. | 403' },
-  { providerCode: 'ExpiredTokenException', code: 'auth.token_expired', origin: 'sdk', doc: 'ExpiredTokenException | The security token included in the request is expired. | 403' },
-  { providerCode: 'ThrottlingException', code: 'throttling.rate_limited', retry: 'backoff', schedule: SES_SCHEDULE, origin: 'sdk', doc: 'ThrottlingException | Rate exceeded. | 400' },
-  { providerCode: 'ServiceUnavailableException', code: 'provider.unavailable', schedule: SES_SCHEDULE, origin: 'sdk', doc: 'ServiceUnavailableException | The service is unavailable. | 503' },
+
+  // --- AWS's common errors, which every AWS API can answer. The seed's Query table lists some;
+  // these are the rest, from https://docs.aws.amazon.com/awsconsolehelpdocs/latest/gsg/common-errors.html
+  // and the Query APIs' Common Errors pages (e.g. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html).
+  { providerCode: 'AccessDeniedException', code: 'auth.insufficient_scope', origin: 'docs', doc: 'AccessDeniedException (Query XML: AccessDenied) | You do not have sufficient access to perform this action. | 400/403' },
+  { providerCode: 'NotAuthorized', code: 'auth.insufficient_scope', origin: 'docs', doc: 'NotAuthorized | You do not have permission to perform this action. | 400/401' },
+  { providerCode: 'SignatureDoesNotMatch', code: 'auth.signature_invalid', origin: 'docs', doc: 'SignatureDoesNotMatch (REST JSON: InvalidSignatureException) | The request signature we calculated does not match the signature you provided. | 403' },
+  { providerCode: 'ExpiredTokenException', code: 'auth.token_expired', origin: 'docs', doc: 'ExpiredTokenException (Query XML: ExpiredToken) | The security token included in the request is expired. | 403' },
+  { providerCode: 'ValidationError', code: 'validation.invalid_fields', origin: 'docs', doc: 'ValidationError (REST JSON: ValidationException) | The input fails to satisfy the constraints specified by an AWS service. | 400' },
+  { providerCode: 'MalformedHttpRequestException', code: 'validation.malformed_request', origin: 'docs', doc: 'MalformedHttpRequestException | Problems with the request at the HTTP level (e.g. the body cannot be decompressed). | 400' },
+  { providerCode: 'RequestEntityTooLargeException', code: 'validation.payload_too_large', origin: 'docs', doc: 'RequestEntityTooLargeException | Problems with the request at the HTTP level. The request entity is too large. | 413' },
+  { providerCode: 'RequestTimeoutException', code: 'network.timeout', schedule: SES_SCHEDULE, origin: 'docs', doc: 'RequestTimeoutException (XML: RequestTimeout) | Problems with the request at the HTTP level. Reading the request timed out. | 408' },
+  { providerCode: 'RequestAbortedException', code: 'network.connection_failed', schedule: SES_SCHEDULE, origin: 'docs', doc: 'RequestAbortedException | The request was aborted before a reply was sent back (for example, the client closed the connection). | 400' },
   { providerCode: 'CredentialsProviderError', code: 'auth.missing_credentials', origin: 'sdk', doc: 'CredentialsProviderError | Could not load credentials from any providers (thrown by the SDK before any request).' },
   // The seed's 5xx rule, for answers with no code (an HTML page from a load balancer, an empty body).
   { providerCode: null, status: 500, code: 'provider.internal_error', schedule: SES_SCHEDULE, origin: 'seed', doc: 'You should retry HTTPS requests that receive 5xx errors … (5, 10, and 30 seconds) … another set of retries after 20 minutes.' },
@@ -99,11 +101,42 @@ function readBody(body: ParsedBody, headers: HeaderMap): FailureFields {
   return { providerCode: headerType, message: anyMessage(body) };
 }
 
+/**
+ * One failure, many names: the Query API's XML `<Code>`, the SES v1 SDK's
+ * modeled class names (`@aws-sdk/client-ses`), the SESv2 SDK's
+ * (`@aws-sdk/client-sesv2`) and REST JSON `x-amzn-ErrorType`s. Each is read as
+ * the code its rows use, so a row's status and message rules hold for all.
+ */
+const SPELLINGS: Readonly<Record<string, readonly string[]>> = {
+  // SESv2 TooManyRequestsException (429, "Maximum sending rate exceeded.": pm-pmaas/etailors_amazon_ses#117)
+  // and LimitExceededException (documented on SendEmail) carry both meanings, told apart by the message.
+  Throttling: ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException'],
+  ConfigurationSetDoesNotExist: ['ConfigurationSetDoesNotExistException'],
+  MailFromDomainNotVerified: ['MailFromDomainNotVerifiedException'],
+  InternalFailure: ['InternalServiceErrorException'],
+  ServiceUnavailable: ['ServiceUnavailableException'],
+  InvalidAction: ['UnknownOperationException'],
+  // aws/aws-sdk-php#941: `<Code>AccessDenied</Code>` from SES's Query API; symfony/symfony#51461: AccessDeniedException from SESv2.
+  AccessDeniedException: ['AccessDenied'],
+  // The REST JSON APIs' name for the same refusal, with the same documented text.
+  InvalidClientTokenId: ['UnrecognizedClientException'],
+  SignatureDoesNotMatch: ['InvalidSignatureException'],
+  ExpiredTokenException: ['ExpiredToken'],
+  ValidationError: ['ValidationException'],
+  // The JSON protocols' names for the same common errors, as AWS lists them in
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+  // (API Gateway answers `x-amzn-ErrorType: MissingAuthenticationTokenException` alike).
+  IncompleteSignature: ['IncompleteSignatureException'],
+  MissingAuthenticationToken: ['MissingAuthenticationTokenException'],
+  RequestTimeoutException: ['RequestTimeout'],
+};
+
 export const ses: ProviderCatalog = {
   provider: 'ses',
   displayName: 'Amazon SES',
   seed: '002_e8f4c3d4e6fe18c8.txt',
   rows,
+  spellings: SPELLINGS,
   sdkCodeField: 'name',
   readBody,
 };

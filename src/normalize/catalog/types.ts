@@ -43,6 +43,8 @@ export interface CatalogRow {
   readonly providerCode: string | null;
   /** Set only where the status tells meanings apart (or for code-less rows). */
   readonly status?: number;
+  /** A range of statuses, for the status-class fallback rows (`[500, 599]`); never set together with `status`. */
+  readonly statusRange?: readonly [number, number];
   /** Set only where the message tells meanings apart. */
   readonly message?: RegExp;
   readonly code: ErrorCode;
@@ -67,6 +69,16 @@ export interface ProviderCatalog {
   /** The seed file this table is checked against. */
   readonly seed: string;
   readonly rows: readonly CatalogRow[];
+  /**
+   * Other names a row's provider code arrives under, by the code the rows use:
+   * the same failure spelled by the XML API, by each SDK and by the REST API
+   * (`Throttling`: `ThrottlingException`, `TooManyRequestsException`, …). A
+   * failure's code is read as its row code before any row is tried, so a
+   * row's status and message rules hold for every spelling alike.
+   */
+  readonly spellings?: Readonly<Record<string, readonly string[]>>;
+  /** Codes match without regard to case: for providers that are inconsistent about it themselves. */
+  readonly codesIgnoreCase?: boolean;
   /** Reads the provider's error body shapes (and headers where the code travels there). */
   readBody(body: ParsedBody, headers: HeaderMap): FailureFields;
   /**

@@ -32,6 +32,7 @@ export const relayCases: SeedCase[] = [
   { seed: '422 | Unprocessable. (plain text)', provider: 'relay', response: { status: 422, body: 'Unprocessable Entity' }, expect: { code: 'validation.invalid_fields', message: 'Unprocessable Entity' } },
   { seed: '5xx | Server-side problem. Retry with exponential backoff. (nginx 502 page)', provider: 'relay', response: { status: 502, body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>' }, expect: { code: 'provider.unavailable', retry: 'backoff', message: '502 Bad Gateway' } },
   { seed: '5xx | Server-side problem. (empty 500)', provider: 'relay', response: { status: 500 }, expect: { code: 'provider.internal_error', retry: 'backoff' } },
-  // A code the table does not know: unmapped, raw code kept.
-  { seed: '(a code not in the catalog)', provider: 'relay', response: { status: 400, body: error('brand_new_code', 'Something new.') }, expect: { code: 'unknown.unmapped', providerCode: 'brand_new_code', retry: 'never' } },
+  // A code the table does not know: the raw code is kept and the status decides (the status class for a 400).
+  { seed: '(a code not in the catalog)', provider: 'relay', response: { status: 400, body: error('brand_new_code', 'Something new.') }, expect: { code: 'validation.malformed_request', providerCode: 'brand_new_code', retry: 'never' } },
+  { seed: '(a code not in the catalog, on a 503)', provider: 'relay', response: { status: 503, body: error('brand_new_code', 'Something new.') }, expect: { code: 'provider.unavailable', providerCode: 'brand_new_code', retry: 'backoff' } },
 ];

@@ -20,7 +20,8 @@ export const scaisendCases: SeedCase[] = [
   { seed: '403 | {"detail": "Tenant suspended"}', provider: 'scaisend', response: { status: 403, body: detail('Tenant suspended') }, expect: { code: 'account.suspended' } },
   { seed: '403 | {"detail": "Sender domain not verified"}', provider: 'scaisend', response: { status: 403, body: detail('Sender domain not verified') }, expect: { code: 'sender.domain_not_verified' } },
   { seed: '403 | {"detail": "Cross-tenant access denied"}', provider: 'scaisend', response: { status: 403, body: detail('Cross-tenant access denied') }, expect: { code: 'auth.cross_tenant_denied' } },
-  { seed: '403 | a detail text not in the seed stays unmapped', provider: 'scaisend', response: { status: 403, body: detail('IP address not allowlisted') }, expect: { code: 'unknown.unmapped', providerCode: null, retry: 'never' } },
+  // A detail text not in the seed: what a 403 means anywhere (RFC 9110), never retried.
+  { seed: '403 | a detail text not in the seed reads as a bare 403', provider: 'scaisend', response: { status: 403, body: detail('IP address not allowlisted') }, expect: { code: 'auth.insufficient_scope', providerCode: null, retry: 'never' } },
   // 404, 409, 410, 413
   { seed: '404 | /v3/messages/{id} Unknown message ID', provider: 'scaisend', response: { status: 404, body: detail('Message not found') }, expect: { code: 'not_found.resource' } },
   { seed: '409 | /api/admin/domains Domain already exists for this tenant', provider: 'scaisend', response: { status: 409, body: detail('Domain already exists') }, expect: { code: 'conflict.already_exists' } },
