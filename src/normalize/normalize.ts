@@ -48,6 +48,8 @@ interface Failure {
   providerCode: string | null;
   message: string | null;
   retryAfterMs: number | null;
+  /** The codes a row may match, where the provider's failures carry several (SMTP); else just providerCode. */
+  matchCodes?: readonly string[];
 }
 
 export interface Classification {
@@ -57,7 +59,8 @@ export interface Classification {
 }
 
 function rowMatches(row: CatalogRow, failure: Failure): boolean {
-  if (row.providerCode !== ANY_CODE && row.providerCode !== failure.providerCode) return false;
+  const codes: readonly (string | null)[] = failure.matchCodes ?? [failure.providerCode];
+  if (row.providerCode !== ANY_CODE && !codes.includes(row.providerCode)) return false;
   if (row.status !== undefined && row.status !== failure.status) return false;
   return row.message === undefined || row.message.test(failure.message ?? '');
 }
@@ -201,6 +204,8 @@ export function classifyThrown(provider: ProviderId, error: unknown, options: No
     const headers: HeaderMap = headerMap(prop(prop(error, '$response'), 'headers') ?? prop(prop(error, 'response'), 'headers') ?? prop(error, 'headers'));
     const retryAfterMs = headerRetryAfterMs(headers, options.now ?? Date.now(), status);
 
+    const own = catalog.readThrown?.(error);
+    if (own) return classifyFailure({ provider: catalog, ...own, status: validStatus(own.status), retryAfterMs });
     if (status === null) {
       for (const label of chainLabels(error)) {
         const networkCode = networkCodeFor(label);

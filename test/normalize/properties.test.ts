@@ -97,7 +97,7 @@ describe('the normalizer never throws, whatever it is given', () => {
   it('keeps the raw code when nothing matches: the worst answer is unknown.unmapped', () => {
     fc.assert(
       fc.property(provider, fc.stringMatching(/^zz_[a-z_]{1,20}$/), fc.integer({ min: 400, max: 599 }), (p, code, status) => {
-        const bodies = { relay: { error: { code } }, sendfleet: { error: code }, ses: `<ErrorResponse><Error><Code>${code}</Code></Error></ErrorResponse>`, scaisend: { detail: [{ type: code, loc: [], msg: '' }] }, resend: { name: code } };
+        const bodies = { relay: { error: { code } }, sendfleet: { error: code }, ses: `<ErrorResponse><Error><Code>${code}</Code></Error></ErrorResponse>`, scaisend: { detail: [{ type: code, loc: [], msg: '' }] }, resend: { name: code }, smtp: { code } };
         const result = normalizeResponse(p, { status, body: bodies[p] });
         // ScaiSend's 422 rows accept any pydantic type; everything else stays unmapped with its code.
         if (!(p === 'scaisend' && status === 422)) expect(result.code).toBe('unknown.unmapped');
