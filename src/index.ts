@@ -5,5 +5,7 @@
 export * from './normalize/index.js';
 export * from './events/index.js';
 export * from './instrument/index.js';
+export { instrumentNodemailer, REJECTED_RECIPIENTS_ATTRIBUTE } from './providers/smtp/index.js';
+export type { NodemailerInfo, NodemailerTransporterLike } from './providers/smtp/index.js';
 export * from './transport/index.js';
 export * from './telemetry/index.js';

@@ -1,5 +1,8 @@
 import type { ProviderId } from '../normalize/index.js';
 
+/** The providers the demo simulates: HTTP APIs (SMTP has none to simulate here). */
+export type DemoProviderId = Exclude<ProviderId, 'smtp'>;
+
 /**
  * The demo's week, as data: who sends through which provider, how each
  * provider answers on a normal day, and the incidents. Every canned answer is
@@ -19,7 +22,7 @@ export interface CannedAnswer {
 export interface Route {
   workspace: string;
   senderDomain: string;
-  provider: ProviderId;
+  provider: DemoProviderId;
   /** Share of all sends. */
   weight: number;
 }
@@ -42,7 +45,7 @@ export interface ProviderApi {
   success(providerMessageId: string): CannedAnswer;
 }
 
-export const PROVIDER_APIS: Record<ProviderId, ProviderApi> = {
+export const PROVIDER_APIS: Record<DemoProviderId, ProviderApi> = {
   relay: {
     path: '/v1/send',
     body: (from, to, id) => ({ from, to: [to], subject: 'Your receipt', html: '<p>Thanks</p>', metadata: { message_id: id } }),
@@ -98,7 +101,7 @@ export const ANSWERS = {
 export type AnswerName = keyof typeof ANSWERS;
 
 /** A normal day's failures per provider: the share of attempts given each answer. */
-export const BACKGROUND_FAILURES: Record<ProviderId, readonly { answer: AnswerName; share: number }[]> = {
+export const BACKGROUND_FAILURES: Record<DemoProviderId, readonly { answer: AnswerName; share: number }[]> = {
   ses: [
     { answer: 'sesThrottled', share: 0.004 },
     { answer: 'sesInvalidParameter', share: 0.001 },
@@ -125,7 +128,7 @@ export const BACKGROUND_FAILURES: Record<ProviderId, readonly { answer: AnswerNa
  */
 export interface Incident {
   name: string;
-  provider: ProviderId;
+  provider: DemoProviderId;
   senderDomain?: string;
   answer: AnswerName;
   startHours: number;

@@ -42,6 +42,8 @@ const ADDRESSES_BY_PROVIDER: Record<ProviderId, (body: Json) => { from?: string;
   resend: (b) => ({ from: str(b.from), to: strings(b.to) }),
   // SES over raw HTTP is SESv2 JSON: {"FromEmailAddress", "Destination": {"ToAddresses": []}}
   ses: (b) => ({ from: str(b.FromEmailAddress), to: strings(obj(b.Destination)?.ToAddresses) }),
+  // SMTP has no HTTP API: instrumentNodemailer reads the message itself.
+  smtp: () => ({ to: [] }),
 };
 
 function contextFromRequest(provider: ProviderId, input: FetchInput, init: RequestInit | undefined): AttemptContext {

@@ -48,6 +48,8 @@ interface Failure {
   providerCode: string | null;
   message: string | null;
   retryAfterMs: number | null;
+  /** The codes a row may match, where the provider's failures carry several (SMTP); else just providerCode. */
+  matchCodes?: readonly string[];
 }
 
 export interface Classification {
@@ -91,9 +93,12 @@ function statusMatches(row: CatalogRow, status: number | null): boolean {
   return true;
 }
 
-/** `rowCode`: the failure's code as the rows spell it; null when it has none or the table does not know it. */
-function rowMatches(row: CatalogRow, rowCode: string | null, failure: Failure): boolean {
-  if (row.providerCode !== ANY_CODE && row.providerCode !== rowCode) return false;
+/**
+ * `rowCodes`: the failure's codes as the rows spell them (several where the provider's failures
+ * carry several, as SMTP's reply and enhanced codes); [null] when it has none the table knows.
+ */
+function rowMatches(row: CatalogRow, rowCodes: readonly (string | null)[], failure: Failure): boolean {
+  if (row.providerCode !== ANY_CODE && !rowCodes.includes(row.providerCode)) return false;
   if (!statusMatches(row, failure.status)) return false;
   return row.message === undefined || row.message.test(failure.message ?? '');
 }
@@ -106,15 +111,16 @@ function rowMatches(row: CatalogRow, rowCode: string | null, failure: Failure): 
  */
 function findRow(failure: Failure): CatalogRow | null {
   const { rows } = failure.provider;
-  const rowCode = knownRowCode(failure.provider, failure.providerCode);
-  if (rowCode !== null) {
-    const byCode = rows.find((row) => rowMatches(row, rowCode, failure));
+  const rowCodes = (failure.matchCodes ?? [failure.providerCode]).map((code) => knownRowCode(failure.provider, code)).filter((code) => code !== null);
+  if (rowCodes.length > 0) {
+    const byCode = rows.find((row) => rowMatches(row, rowCodes, failure));
     if (byCode) return byCode;
   }
+  const codeless = [null];
   return (
-    rows.find((row) => rowMatches(row, null, failure)) ??
-    STATUS_ROWS.find((row) => rowMatches(row, null, failure)) ??
-    STATUS_CLASS_ROWS.find((row) => rowMatches(row, null, failure)) ??
+    rows.find((row) => rowMatches(row, codeless, failure)) ??
+    STATUS_ROWS.find((row) => rowMatches(row, codeless, failure)) ??
+    STATUS_CLASS_ROWS.find((row) => rowMatches(row, codeless, failure)) ??
     null
   );
 }
@@ -306,6 +312,8 @@ export function classifyThrown(provider: ProviderId, error: unknown, options: No
       fromBody.message ?? text(prop(error, 'details')) ?? text(prop(error, 'message')) ?? (typeof error === 'string' ? error.slice(0, 2000) : null);
     const retryAfterMs = headerRetryAfterMs(headers, now, status) ?? (body.kind === 'empty' ? null : (catalog.bodyRetryAfterMs?.(body) ?? null));
 
+    const own = catalog.readThrown?.(error);
+    if (own) return classifyFailure({ provider: catalog, ...own, status: validStatus(own.status), retryAfterMs });
     if (status === null) {
       for (const label of chainLabels(error)) {
         const networkCode = networkCodeFor(label);

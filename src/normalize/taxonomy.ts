@@ -1,10 +1,12 @@
 /**
- * The normalized error taxonomy, contract v1: every send-path failure carries
+ * The normalized error taxonomy, contract v1.1: every send-path failure carries
  * exactly one of these codes. Dashboards group by category, alerts and SQL
  * branch on the code, so this list changes only with a new contract version.
+ * Minor versions are additive: they add codes (1.1: what SMTP replies tell
+ * apart), and a code never changes meaning or category.
  */
 
-export const TAXONOMY_VERSION = 1;
+export const TAXONOMY_VERSION = '1.1';
 
 /** Each category with its reasons, in the contract's order. */
 export const CATEGORIES = {
@@ -28,8 +30,9 @@ export const CATEGORIES = {
     'dns_records_missing',
     'domain_mode_mismatch',
     'invalid_from_address',
+    'authentication_failed', // 1.1: the receiver's SPF/DKIM/DMARC checks failed
   ],
-  recipient: ['invalid_address'],
+  recipient: ['invalid_address', 'mailbox_full', 'mailbox_disabled'], // 1.1: mailbox_full, mailbox_disabled
   suppression: ['recipient_suppressed'],
   validation: [
     'invalid_fields',
@@ -41,14 +44,14 @@ export const CATEGORIES = {
     'method_not_allowed',
     'invalid_webhook',
   ],
-  content: ['message_rejected', 'template_render_failed'],
+  content: ['message_rejected', 'template_render_failed', 'spam_rejected'], // 1.1: spam_rejected
   idempotency: ['invalid_key', 'payload_mismatch', 'in_progress'],
   not_found: ['resource', 'gone'],
   conflict: ['already_exists', 'owned_elsewhere'],
-  throttling: ['rate_limited'],
+  throttling: ['rate_limited', 'greylisted'], // 1.1: greylisted
   quota: ['daily_exceeded', 'monthly_exceeded'],
   provider: ['internal_error', 'unavailable', 'queue_unavailable', 'misconfigured'],
-  network: ['timeout', 'connection_failed'],
+  network: ['timeout', 'connection_failed', 'tls_failed'], // 1.1: tls_failed
   unknown: ['unmapped'],
 } as const;
 
@@ -78,7 +81,8 @@ export function categoryOf(code: ErrorCode): Category {
  * - retry_after: wait what Retry-After (or the reset header) says
  * - once: a single delayed retry, then alert
  * - at_reset: wait for the quota window to reset
- * - later: the same request is still in progress; try again later
+ * - later: the same request is still in progress, or the receiver asked for it
+ *   again later (greylisting); try again later, it is not a rejection
  */
 export const RETRY_CLASSES = ['never', 'backoff', 'retry_after', 'once', 'at_reset', 'later'] as const;
 export type RetryClass = (typeof RETRY_CLASSES)[number];
@@ -108,6 +112,10 @@ const RETRY_BY_CATEGORY: Record<Category, RetryClass> = {
 
 const RETRY_BY_CODE: Partial<Record<ErrorCode, RetryClass>> = {
   'idempotency.in_progress': 'later',
+  // Greylisting refuses the first try on purpose and accepts a later one.
+  'throttling.greylisted': 'later',
+  // A certificate, protocol version or STARTTLS requirement that does not match meets the same answer again.
+  'network.tls_failed': 'never',
   // The provider says its own configuration is broken: retrying cannot help.
   'provider.misconfigured': 'never',
 };

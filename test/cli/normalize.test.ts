@@ -77,8 +77,9 @@ describe('sendlens catalog and --help', () => {
     const run = runCli(['catalog', '--json']);
     expect(run.status).toBe(0);
     const lines = JSON.parse(run.stdout) as { provider: string; code: string }[];
-    expect(new Set(lines.map((l) => l.provider))).toEqual(new Set(['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'any']));
+    expect(new Set(lines.map((l) => l.provider))).toEqual(new Set(['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp', 'any']));
     expect(lines).toContainEqual(expect.objectContaining({ provider: 'sendfleet', providerCode: 'unauthorized', status: 403, code: 'account.not_approved' }));
+    expect(lines).toContainEqual(expect.objectContaining({ provider: 'smtp', providerCode: '5.2.2', code: 'recipient.mailbox_full', retry: 'never' }));
   });
 
   it('prints a table for one provider', () => {

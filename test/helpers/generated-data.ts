@@ -161,6 +161,8 @@ const PROVIDER_TYPES: Record<ProviderId, Record<'delivered' | 'bounced' | 'compl
   scaisend: { delivered: 'delivered', bounced: 'bounce', complained: 'spamreport', suppressed: 'dropped' },
   relay: { delivered: 'delivered', bounced: 'bounced', complained: 'complained', suppressed: 'suppressed' },
   sendfleet: { delivered: 'delivered', bounced: 'bounced', complained: 'complained', suppressed: 'suppressed' },
+  // SMTP feedback is a DSN (RFC 3464): its Action field names the outcome.
+  smtp: { delivered: 'delivered', bounced: 'failed', complained: 'abuse', suppressed: 'failed' },
 };
 
 /** mulberry32: small, fast and good enough to pick events; seeded so runs repeat. */

@@ -97,7 +97,7 @@ describe('the normalizer never throws, whatever it is given', () => {
   it('an unknown code keeps the raw code and reads as its status alone would (never unmapped for 400–599)', () => {
     fc.assert(
       fc.property(provider, fc.stringMatching(/^zz_[a-z_]{1,20}$/), fc.integer({ min: 400, max: 599 }), (p, code, status) => {
-        const bodies = { relay: { error: { code } }, sendfleet: { error: code }, ses: `<ErrorResponse><Error><Code>${code}</Code></Error></ErrorResponse>`, scaisend: { detail: [{ type: code, loc: [], msg: '' }] }, resend: { name: code } };
+        const bodies = { relay: { error: { code } }, sendfleet: { error: code }, ses: `<ErrorResponse><Error><Code>${code}</Code></Error></ErrorResponse>`, scaisend: { detail: [{ type: code, loc: [], msg: '' }] }, resend: { name: code }, smtp: { code } };
         const result = normalizeResponse(p, { status, body: bodies[p] });
         expect(result.providerCode).toBe(code);
         expect(result.code).not.toBe('unknown.unmapped');

@@ -8,6 +8,7 @@ import { sendfleetCases } from './cases/sendfleet.js';
 import { sesCases } from './cases/ses.js';
 import { scaisendCases } from './cases/scaisend.js';
 import { resendCases } from './cases/resend.js';
+import { smtpCases } from './cases/smtp.js';
 import { statusCases } from './cases/status.js';
 import { NOW } from './cases/types.js';
 import type { SeedCase } from './cases/types.js';
@@ -18,6 +19,7 @@ const CASES_BY_PROVIDER = {
   ses: sesCases,
   scaisend: scaisendCases,
   resend: resendCases,
+  smtp: smtpCases,
 } as const;
 
 function classify(c: SeedCase): Classification {

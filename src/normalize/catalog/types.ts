@@ -2,7 +2,7 @@ import type { ErrorCode, RetryClass } from '../taxonomy.js';
 import type { ParsedBody } from '../body.js';
 import type { HeaderMap } from '../headers.js';
 
-export const PROVIDERS = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend'] as const;
+export const PROVIDERS = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
 
 export function isProviderId(value: unknown): value is ProviderId {
@@ -63,6 +63,13 @@ export interface FailureFields {
   message: string | null;
 }
 
+/** What a provider reads out of a thrown error whose fields are not HTTP-shaped (an SMTP reply). */
+export interface ThrownFields extends FailureFields {
+  status?: number | null;
+  /** Every code the failure answers to (an SMTP reply: "550 5.1.1", "5.1.1", "550", "5.1.x", "5.x.x"); rows match any. */
+  matchCodes?: readonly string[];
+}
+
 export interface ProviderCatalog {
   readonly provider: ProviderId;
   readonly displayName: string;
@@ -87,6 +94,8 @@ export interface ProviderCatalog {
    * carry none.
    */
   readonly sdkCodeField: 'name' | 'code';
+  /** Reads the provider's own thrown errors before the generic reading; null: not one of them. */
+  readonly readThrown?: (error: unknown) => ThrownFields | null;
   /** A wait the body states when no header does (DRF's "Expected available in 12 seconds."). */
   readonly bodyRetryAfterMs?: (body: ParsedBody) => number | null;
 }
