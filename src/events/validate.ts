@@ -1,32 +1,56 @@
 import { Ajv } from 'ajv';
 import { scrubMessage } from '../normalize/index.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { judgeEventTime } from './receipt.js';
+import type { Receipt } from './receipt.js';
 import { SendEventSchema } from './send-event.js';
 import type { SendEvent } from './send-event.js';
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-function describe(errors: ErrorObject[] | null | undefined): string {
+/** Checks a value against a contract; with a receipt, also its event times against the receipt window. */
+export type ContractValidator<T> = (value: unknown, receipt?: Receipt) => Validation<T>;
+
+export interface ContractChecks<T> {
+  /** Fields holding event times (UTC milliseconds), judged against the receipt window when a receipt is given. */
+  timeFields?: readonly (keyof T & string)[];
+}
+
+function describe(errors: ErrorObject[] | null | undefined, schema: { allOf?: { $comment?: string }[] }): string {
   const first = errors?.[0];
   if (!first) return 'invalid';
   const where = first.instancePath || '(root)';
   // The unknown property's name came from the input: scrubbed and cut, so a reason never carries an address.
   const name = scrubMessage(String((first.params as { additionalProperty?: string }).additionalProperty)).slice(0, 40);
   const extra = first.keyword === 'additionalProperties' ? ` '${name}'` : '';
-  return `${where} ${first.message ?? 'is invalid'}${extra}`;
+  // A cross-field rule (`allOf` of if/then) says why in its $comment: "must match pattern ^auth\." alone does not.
+  const rule = /^#\/allOf\/(\d+)\//.exec(first.schemaPath);
+  const why = rule ? schema.allOf?.[Number(rule[1])]?.$comment : undefined;
+  return `${where} ${first.message ?? 'is invalid'}${extra}${why ? ` (${why})` : ''}`;
 }
 
 /**
  * A contract's checker, compiled on first use: the reason of a refusal names
  * the first offending field (`/code must be equal to one of the allowed values`).
+ * Without a receipt it checks what the event says on its own (producers, the
+ * webhook normalizers); the loader passes one (`onReceipt`), so that times
+ * the tables would not keep are refused before they are stored.
  */
-export function contractValidator<T>(schema: object): (value: unknown) => Validation<T> {
+export function contractValidator<T>(schema: object, checks: ContractChecks<T> = {}): ContractValidator<T> {
   let compiled: ValidateFunction<T> | undefined;
-  return (value) => {
+  const timeFields: readonly string[] = checks.timeFields ?? [];
+  return (value, receipt) => {
     compiled ??= new Ajv({ allErrors: false, strict: true }).compile<T>(schema);
-    return compiled(value) ? { ok: true, value } : { ok: false, reason: describe(compiled.errors) };
+    if (!compiled(value)) return { ok: false, reason: describe(compiled.errors, schema) };
+    if (receipt) {
+      for (const field of timeFields) {
+        const refusal = judgeEventTime(field, (value as Record<string, string>)[field] ?? '', receipt);
+        if (refusal !== null) return { ok: false, reason: refusal };
+      }
+    }
+    return { ok: true, value };
   };
 }
 
 /** Checks a decoded value against the send-event contract; the reason names the first offending field. */
-export const validateSendEvent: (value: unknown) => Validation<SendEvent> = contractValidator<SendEvent>(SendEventSchema);
+export const validateSendEvent: ContractValidator<SendEvent> = contractValidator<SendEvent>(SendEventSchema, { timeFields: ['occurred_at'] });
