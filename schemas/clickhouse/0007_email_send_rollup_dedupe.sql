@@ -6,8 +6,14 @@
 -- insert deduplication token still drops the whole block, in the table and in this view.
 -- Duplicates split across two inserts (two batches, or two halves of a bisected batch) are the
 -- token's and ReplacingMergeTree's to handle; the rollup cannot see across inserts.
--- MODIFY QUERY swaps the view's query atomically (no insert is missed) and may run again unchanged.
-ALTER TABLE {{db}}.email_send_rollup_1m_mv {{on_cluster}} MODIFY QUERY
+-- The view is dropped and created again rather than changed with ALTER ... MODIFY QUERY: on the
+-- embedded engine, a view altered in one process and reloaded in the next gave the same replayed
+-- batch another deduplication identity, and a crash replay was counted twice (the SIGKILL test in
+-- test/ingest/crash.kafka.test.ts). Run it, as every migration, before the loaders start: rows
+-- inserted between the DROP and the CREATE would not reach the rollup. Both statements may run again.
+DROP VIEW IF EXISTS {{db}}.email_send_rollup_1m_mv {{on_cluster}};
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.email_send_rollup_1m_mv {{on_cluster}} TO {{db}}.email_send_rollup_1m AS
 SELECT
     toStartOfMinute(occurred_at) AS minute,
     provider, environment, workspace, sender_domain, operation, outcome, category, code,
