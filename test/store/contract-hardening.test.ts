@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryEventId, uuidv7 } from '../../src/events/index.js';
 import type { DeliveryEvent, SendEvent } from '../../src/events/index.js';
@@ -148,4 +150,23 @@ describe('the loader stores only what the columns hold, and counts an event id o
     expect(await scalar(`SELECT count() AS n FROM email_send_events WHERE workspace = 'replay'`)).toBe(2);
     expect(await scalar(`SELECT sum(attempts) AS n FROM email_send_rollup_1m WHERE workspace = 'replay'`)).toBe(2);
   });
+});
+
+describe('a replay in a new process', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-replay-process-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('is dropped by the rollup as by the table, after the view was migrated in the first process', () => {
+    // 0007 first changed the view with ALTER ... MODIFY QUERY: the replay in the second process then counted 800 attempts.
+    const at = Date.now() - 5 * 60_000;
+    const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify(sampleEvent({ event_id: uuidv7(at), occurred_at: new Date(at).toISOString(), workspace: 'replay-process', message_id: `r-${i}`, sender_domain: `s${i % 7}.example.com` })));
+    const linesFile = join(dataDir, 'batch.jsonl');
+    writeFileSync(linesFile, lines.join('\n'));
+    const script = fileURLToPath(new URL('./write-batch-process.mjs', import.meta.url));
+    for (const life of ['first write', 'replay after a restart', 'another replay']) {
+      const run = spawnSync(process.execPath, [script, join(dataDir, 'store'), linesFile], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.stderr, life).toBe('');
+      expect({ life, ...(JSON.parse(run.stdout) as object) }).toEqual({ life, refused: 0, raw: 400, rollup: 400 });
+    }
+  }, 300_000);
 });
