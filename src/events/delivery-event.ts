@@ -118,4 +118,7 @@ export function deliveryEventId(occurredAtMs: number, identity: readonly string[
 }
 
 /** Checks a value against the delivery-event contract; the reason names the first offending field. */
-export const validateDeliveryEvent: ContractValidator<DeliveryEvent> = contractValidator<DeliveryEvent>(DeliveryEventSchema, { timeFields: ['occurred_at', 'received_at'] });
+export const validateDeliveryEvent: ContractValidator<DeliveryEvent> = contractValidator<DeliveryEvent>(DeliveryEventSchema, {
+  timeFields: ['occurred_at', 'received_at'],
+  codeOfCategory: { code: 'code', category: 'category' },
+});
