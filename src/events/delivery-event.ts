@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { oneOf, oneOfOrNull } from './schema-kit.js';
+import { codeBelongsToCategory, oneOf, oneOfOrNull } from './schema-kit.js';
 import { ALL_CODES, BOUNCE_TYPES, CATEGORIES, DELIVERY_OUTCOMES, PROVIDERS } from '../normalize/index.js';
 import { contractValidator } from './validate.js';
-import type { Validation } from './validate.js';
+import type { ContractValidator } from './validate.js';
 
 /**
  * The delivery event, contract v1: what a provider told us, after the send,
@@ -87,6 +87,7 @@ export const DeliveryEventSchema = Type.Object(
     title: 'DeliveryEvent',
     description: 'What a provider reported about one recipient of one message after the send (contract v1).',
     additionalProperties: false,
+    allOf: codeBelongsToCategory(Object.keys(CATEGORIES)),
   },
 );
 
@@ -117,4 +118,7 @@ export function deliveryEventId(occurredAtMs: number, identity: readonly string[
 }
 
 /** Checks a value against the delivery-event contract; the reason names the first offending field. */
-export const validateDeliveryEvent: (value: unknown) => Validation<DeliveryEvent> = contractValidator<DeliveryEvent>(DeliveryEventSchema);
+export const validateDeliveryEvent: ContractValidator<DeliveryEvent> = contractValidator<DeliveryEvent>(DeliveryEventSchema, {
+  timeFields: ['occurred_at', 'received_at'],
+  codeOfCategory: { code: 'code', category: 'category' },
+});

@@ -8,6 +8,8 @@ interface FieldSchema {
   enum?: unknown[];
   pattern?: string;
   maxLength?: number;
+  minimum?: number;
+  maximum?: number;
   description?: string;
 }
 
@@ -23,7 +25,19 @@ function typeOf(schema: FieldSchema): string {
     const named = values.length > 8 ? `one of ${values.length} values` : values.map((v) => `\`${String(v)}\``).join(' \\| ');
     return schema.enum.includes(null) ? `${named} \\| null` : named;
   }
-  return schema.type ?? 'any';
+  const range = schema.minimum !== undefined && schema.maximum !== undefined ? ` ${schema.minimum}–${schema.maximum}` : schema.minimum !== undefined ? ` ≥ ${schema.minimum}` : '';
+  return `${schema.type ?? 'any'}${range}`;
+}
+
+/** What the field table cannot show: the cross-field rule and the time window the loader applies. */
+function rulesOf(timeFields: string): string[] {
+  return [
+    'Beyond each field: `code` belongs to `category` (`code` is `<category>.<reason>`; both are null or neither).',
+    `Numbers are bounded by their ClickHouse columns (a value too large would wrap or become \`inf\`). The loader`,
+    `(\`sendlens ingest\` and single-process mode) also refuses an event whose ${timeFields} is more than 24 hours after`,
+    'the moment it receives the event (a wrong clock), or older than the raw tables\' retention (`SENDLENS_RETENTION_DAYS`,',
+    '90 days by default), which their TTL would delete as soon as stored; refused events go to the dead letters with the reason.',
+  ];
 }
 
 function fieldTable(properties: Record<string, FieldSchema>): string[] {
@@ -49,6 +63,8 @@ export function renderSendEventMarkdown(): string {
     'On Kafka (`email.send.events`), a message holds one or more events of one sender as JSON Lines (one event',
     'per line), keyed `workspace/sender_domain` so that one sender\'s events stay in one partition, in order.',
     '',
+    ...rulesOf('`occurred_at`'),
+    '',
     ...fieldTable(SendEventSchema.properties as unknown as Record<string, FieldSchema>),
     '',
   ].join('\n');
@@ -70,6 +86,8 @@ export function renderDeliveryEventMarkdown(): string {
     'On Kafka (`email.delivery.events`), a message holds one or more events as JSON Lines, keyed',
     '`workspace/sender_domain`. `event_id` is derived from the provider\'s own event identity, so a webhook',
     'delivered twice is stored once (and counted once by the rollups, which count distinct event ids).',
+    '',
+    ...rulesOf('`occurred_at` or `received_at`'),
     '',
     ...fieldTable(DeliveryEventSchema.properties as unknown as Record<string, FieldSchema>),
     '',

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
-import { oneOf, oneOfOrNull } from './schema-kit.js';
+import { UINT32_MAX, codeBelongsToCategory, oneOf, oneOfOrNull } from './schema-kit.js';
 import { ALL_CODES, CATEGORIES, PROVIDERS, RETRY_CLASSES } from '../normalize/index.js';
 
 /**
@@ -20,6 +20,12 @@ export const OUTCOMES = ['sent', 'failed'] as const;
 const UUID_V7 = '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 const UTC_MILLIS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
 const DOMAIN = { maxLength: 253 };
+/**
+ * The longest provider call the contract believes: a day. latency_ms is a
+ * Float32 column; far below its range (a 1e300 stored as inf, which poisoned
+ * the minute's rollup sum), and anything longer is a broken clock, not a call.
+ */
+export const MAX_LATENCY_MS = 86_400_000;
 
 export const SendEventSchema = Type.Object(
   {
@@ -44,9 +50,9 @@ export const SendEventSchema = Type.Object(
     code: oneOfOrNull(ALL_CODES, { description: 'The normalized error code (category.reason); null when sent.' }),
     category: oneOfOrNull(Object.keys(CATEGORIES), { description: 'The category of code; null when sent.' }),
     retry: oneOfOrNull(RETRY_CLASSES, { description: 'The retry class of code: never, backoff, retry_after, once, at_reset, later.' }),
-    retry_after_ms: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'How long the provider asked to wait, when it said.' }),
+    retry_after_ms: Type.Union([Type.Integer({ minimum: 0, maximum: UINT32_MAX }), Type.Null()], { description: 'How long the provider asked to wait, when it said (at most 2^32 − 1, the UInt32 column).' }),
     error_message: Type.Union([Type.String({ maxLength: 1000 }), Type.Null()], { description: 'The provider message, scrubbed of addresses and credentials.' }),
-    latency_ms: Type.Number({ minimum: 0, description: 'How long the provider call took, in milliseconds.' }),
+    latency_ms: Type.Number({ minimum: 0, maximum: MAX_LATENCY_MS, description: 'How long the provider call took, in milliseconds (at most a day).' }),
     trace_id: Type.String({ pattern: '^([0-9a-f]{32})?$', description: "The attempt span's trace id (hex); empty when not traced." }),
     span_id: Type.String({ pattern: '^([0-9a-f]{16})?$', description: "The attempt span's id (hex); empty when not traced." }),
   },
@@ -55,6 +61,7 @@ export const SendEventSchema = Type.Object(
     title: 'SendEvent',
     description: 'One attempt at a provider call, tagged with its normalized error (contract v1).',
     additionalProperties: false,
+    allOf: codeBelongsToCategory(Object.keys(CATEGORIES)),
   },
 );
 

@@ -1,4 +1,4 @@
-import { DeliveryEventSchema, SendEventSchema, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
+import { DeliveryEventSchema, SendEventSchema, onReceipt, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
@@ -38,11 +38,11 @@ export function jsonLinesDecoder(table: string, validate: (value: unknown) => Va
   return (message) => decodeJsonLines(message, table, validate, columns);
 }
 
-/** The events topic: send events into email_send_events. */
-export const decodeSendEvents = jsonLinesDecoder(SEND_EVENTS_TABLE, validateSendEvent);
+/** The events topic: send events into email_send_events (event times judged at decoding, against SENDLENS_RETENTION_DAYS). */
+export const decodeSendEvents = jsonLinesDecoder(SEND_EVENTS_TABLE, onReceipt(validateSendEvent));
 
 /** The delivery topic: provider feedback from the webhook receiver into email_delivery_events. */
-export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, validateDeliveryEvent);
+export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, onReceipt(validateDeliveryEvent));
 
 function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, columns: readonly string[] | undefined): Decoded {
   const rows: Row[] = [];
