@@ -19,7 +19,7 @@ export interface CannedAnswer {
 export interface Route {
   workspace: string;
   senderDomain: string;
-  provider: ProviderId;
+  provider: DemoProviderId;
   /** Share of all sends. */
   weight: number;
 }
@@ -35,6 +35,9 @@ export const ROUTES: readonly Route[] = [
 
 export const RECIPIENT_DOMAINS = ['gmail.example', 'outlook.example', 'yahoo.example', 'icloud.example', 'corp.example', 'proton.example'] as const;
 
+/** The providers the demo simulates (the SDK-only providers sendgrid, mailgun and postmark are not in it yet). */
+export type DemoProviderId = Extract<ProviderId, 'relay' | 'sendfleet' | 'ses' | 'scaisend' | 'resend'>;
+
 /** Each provider's send endpoint, request body and success answer. */
 export interface ProviderApi {
   path: string;
@@ -42,7 +45,7 @@ export interface ProviderApi {
   success(providerMessageId: string): CannedAnswer;
 }
 
-export const PROVIDER_APIS: Record<ProviderId, ProviderApi> = {
+export const PROVIDER_APIS: Record<DemoProviderId, ProviderApi> = {
   relay: {
     path: '/v1/send',
     body: (from, to, id) => ({ from, to: [to], subject: 'Your receipt', html: '<p>Thanks</p>', metadata: { message_id: id } }),
@@ -98,7 +101,7 @@ export const ANSWERS = {
 export type AnswerName = keyof typeof ANSWERS;
 
 /** A normal day's failures per provider: the share of attempts given each answer. */
-export const BACKGROUND_FAILURES: Record<ProviderId, readonly { answer: AnswerName; share: number }[]> = {
+export const BACKGROUND_FAILURES: Record<DemoProviderId, readonly { answer: AnswerName; share: number }[]> = {
   ses: [
     { answer: 'sesThrottled', share: 0.004 },
     { answer: 'sesInvalidParameter', share: 0.001 },
@@ -125,7 +128,7 @@ export const BACKGROUND_FAILURES: Record<ProviderId, readonly { answer: AnswerNa
  */
 export interface Incident {
   name: string;
-  provider: ProviderId;
+  provider: DemoProviderId;
   senderDomain?: string;
   answer: AnswerName;
   startHours: number;

@@ -1,15 +1,14 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProviderId } from '../normalize/index.js';
 import { ANSWERS, PROVIDER_APIS } from './scenario.js';
-import type { AnswerName, CannedAnswer } from './scenario.js';
+import type { AnswerName, CannedAnswer, DemoProviderId } from './scenario.js';
 
 /** Tells the simulated provider how to answer: an answer's name, or `ok:<provider message id>`. */
 export const ANSWER_HEADER = 'x-sendlens-demo-answer';
 
 /** Which provider an API path belongs to, e.g. /resend/emails → resend. */
-export function apiUrl(base: string, provider: ProviderId): string {
+export function apiUrl(base: string, provider: DemoProviderId): string {
   return `${base}/${provider}${PROVIDER_APIS[provider].path}`;
 }
 
@@ -29,7 +28,7 @@ export class SimulatedProviders {
       this.requests += 1;
       request.resume();
       request.on('end', () => {
-        const provider = (request.url ?? '').split('/')[1] as ProviderId;
+        const provider = (request.url ?? '').split('/')[1] as DemoProviderId;
         const named = String(request.headers[ANSWER_HEADER] ?? '');
         const api = PROVIDER_APIS[provider];
         let answer: CannedAnswer | undefined;

@@ -29,19 +29,26 @@ const obj = (value: unknown): Json | undefined => (typeof value === 'object' && 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
+/** SendGrid's v3 shape (ScaiSend speaks it too): {"from": {"email"}, "personalizations": [{"to": [{"email"}]}]} */
+function sendgridAddresses(b: Json): { from?: string; to: string[] } {
+  const first = Array.isArray(b.personalizations) ? obj(b.personalizations[0]) : undefined;
+  const to = Array.isArray(first?.to) ? first.to.map((r) => str(obj(r)?.email)).filter((e): e is string => e !== undefined) : [];
+  return { from: str(obj(b.from)?.email) ?? str(b.from), to };
+}
+
 /** Where each provider's send request keeps From and To. */
 const ADDRESSES_BY_PROVIDER: Record<ProviderId, (body: Json) => { from?: string; to: string[] }> = {
   relay: (b) => ({ from: str(b.from), to: strings(b.to) }),
   sendfleet: (b) => ({ from: str(b.from_email) ?? str(b.from), to: strings(b.to) }),
-  // SendGrid-style: {"from": {"email"}, "personalizations": [{"to": [{"email"}]}]}
-  scaisend: (b) => {
-    const first = Array.isArray(b.personalizations) ? obj(b.personalizations[0]) : undefined;
-    const to = Array.isArray(first?.to) ? first.to.map((r) => str(obj(r)?.email)).filter((e): e is string => e !== undefined) : [];
-    return { from: str(obj(b.from)?.email) ?? str(b.from), to };
-  },
+  scaisend: (b) => sendgridAddresses(b),
   resend: (b) => ({ from: str(b.from), to: strings(b.to) }),
   // SES over raw HTTP is SESv2 JSON: {"FromEmailAddress", "Destination": {"ToAddresses": []}}
   ses: (b) => ({ from: str(b.FromEmailAddress), to: strings(obj(b.Destination)?.ToAddresses) }),
+  sendgrid: (b) => sendgridAddresses(b),
+  // Mailgun's API takes form fields; a JSON body with the same names is read the same way.
+  mailgun: (b) => ({ from: str(b.from), to: strings(b.to) }),
+  // Postmark: {"From", "To": "a@example.com, b@example.com"}
+  postmark: (b) => ({ from: str(b.From), to: (str(b.To) ?? '').split(',').map((a) => a.trim()).filter(Boolean) }),
 };
 
 function contextFromRequest(provider: ProviderId, input: FetchInput, init: RequestInit | undefined): AttemptContext {

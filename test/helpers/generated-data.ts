@@ -161,6 +161,9 @@ const PROVIDER_TYPES: Record<ProviderId, Record<'delivered' | 'bounced' | 'compl
   scaisend: { delivered: 'delivered', bounced: 'bounce', complained: 'spamreport', suppressed: 'dropped' },
   relay: { delivered: 'delivered', bounced: 'bounced', complained: 'complained', suppressed: 'suppressed' },
   sendfleet: { delivered: 'delivered', bounced: 'bounced', complained: 'complained', suppressed: 'suppressed' },
+  sendgrid: { delivered: 'delivered', bounced: 'bounce', complained: 'spamreport', suppressed: 'dropped' },
+  mailgun: { delivered: 'delivered', bounced: 'failed', complained: 'complained', suppressed: 'failed' },
+  postmark: { delivered: 'Delivery', bounced: 'Bounce', complained: 'SpamComplaint', suppressed: 'Bounce' },
 };
 
 /** mulberry32: small, fast and good enough to pick events; seeded so runs repeat. */

@@ -9,6 +9,9 @@ import { sesCases } from './cases/ses.js';
 import { scaisendCases } from './cases/scaisend.js';
 import { resendCases } from './cases/resend.js';
 import { statusCases } from './cases/status.js';
+import { sendgridCases } from './cases/sendgrid.js';
+import { mailgunCases } from './cases/mailgun.js';
+import { postmarkCases } from './cases/postmark.js';
 import { NOW } from './cases/types.js';
 import type { SeedCase } from './cases/types.js';
 
@@ -18,6 +21,9 @@ const CASES_BY_PROVIDER = {
   ses: sesCases,
   scaisend: scaisendCases,
   resend: resendCases,
+  sendgrid: sendgridCases,
+  mailgun: mailgunCases,
+  postmark: postmarkCases,
 } as const;
 
 function classify(c: SeedCase): Classification {
