@@ -6,3 +6,7 @@
 export { postmarkCatalog } from './catalog.js';
 export { instrumentPostmark, postmarkOutcomeReader, postmarkErrorResponse } from './sdk.js';
 export type { PostmarkLike } from './sdk.js';
+export { fromPostmarkWebhook, POSTMARK_RECORDS, POSTMARK_BOUNCE_TYPES } from './feedback.js';
+export type { PostmarkRecordRow } from './feedback.js';
+export { postmarkWebhookEndpoint, verifyPostmarkBasicAuth, POSTMARK_WEBHOOK_PATH, MIN_POSTMARK_PASSWORD_CHARS } from './webhook.js';
+export type { PostmarkWebhookConfig } from './webhook.js';
