@@ -118,7 +118,10 @@ export class DeliveryEvents {
     if (this.events.length >= MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
     const { hash, domain: recipientDomain } = this.ctx.hasher.facts(draft.recipient);
     const { outcome, code } = draft.mapping;
-    const providerMessageId = clean(draft.providerMessageId, 256);
+    // Not scrubbed: a provider's message id is its Message-ID, address-shaped by RFC 5322
+    // (Mailgun's `20180812211713.1.DF59…@mg.example.org`) but no person's address, and
+    // scrubbing it would break the join with the send event that carries it.
+    const providerMessageId = draft.providerMessageId.slice(0, 256);
     const providerEventId = clean(draft.providerEventId, 256);
     const reply = REPLY_CODE.exec(draft.diagnostic ?? '')?.[1];
     const smtpCode = draft.smtpCode !== undefined && draft.smtpCode >= 200 && draft.smtpCode <= 599 ? draft.smtpCode : reply === undefined ? null : Number(reply);

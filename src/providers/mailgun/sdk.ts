@@ -1,5 +1,6 @@
 import { NETWORK_FAILURES, normalizeResponse, normalizeThrown } from '../../normalize/index.js';
 import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from '../../instrument/index.js';
+import { bareMessageId } from './feedback.js';
 
 /** The parts of a mailgun.js client we wrap; structural, so the SDK stays the user's dependency. */
 export interface MailgunLike {
@@ -36,7 +37,8 @@ export const mailgunOutcomeReader: OutcomeReader<unknown> = {
   fromResult(result): AttemptResult {
     const answer = obj(result);
     const status = typeof answer?.status === 'number' ? answer.status : null;
-    const id = typeof answer?.id === 'string' ? answer.id : undefined;
+    // The API answers `<id@domain>`; webhooks carry the bare id: keep the bare one so they join.
+    const id = typeof answer?.id === 'string' ? bareMessageId(answer.id) : undefined;
     return { outcome: 'sent', status, ...(id !== undefined && { providerMessageId: id }) };
   },
   /**
