@@ -12,6 +12,9 @@ export const MAX_REQUEST_PARSE_BYTES = 256 * 1024;
 const OPERATION_BY_PATH: readonly [RegExp, Operation][] = [
   [/batch/i, 'send_batch'],
   [/\/(emails?|mail\/send|send)\/?$/i, 'send'],
+  // Postmark's templated send and Mailgun's send (form fields or MIME) before the template and domain rows.
+  [/\/email\/withTemplate\/?$/i, 'send'],
+  [/^\/v3\/[^/]+\/messages(\.mime)?\/?$/i, 'send'],
   [/domains?\/[^/]+\/verify/i, 'domain_verify'],
   [/domains?/i, 'domain_manage'],
   [/webhooks?/i, 'webhook_manage'],
@@ -45,11 +48,21 @@ const ADDRESSES_BY_PROVIDER: Record<ProviderId, (body: Json) => { from?: string;
   // SES over raw HTTP is SESv2 JSON: {"FromEmailAddress", "Destination": {"ToAddresses": []}}
   ses: (b) => ({ from: str(b.FromEmailAddress), to: strings(obj(b.Destination)?.ToAddresses) }),
   sendgrid: (b) => sendgridAddresses(b),
-  // Mailgun's API takes form fields; a JSON body with the same names is read the same way.
-  mailgun: (b) => ({ from: str(b.from), to: strings(b.to) }),
+  // Mailgun's API takes form fields (read from URLSearchParams or FormData); `to` may repeat or list several.
+  mailgun: (b) => ({ from: str(b.from), to: strings(b.to).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean) }),
   // Postmark: {"From", "To": "a@example.com, b@example.com"}
   postmark: (b) => ({ from: str(b.From), to: (str(b.To) ?? '').split(',').map((a) => a.trim()).filter(Boolean) }),
 };
+
+/** A form body as the fields the address readers look at; a field sent more than once is a list. */
+function formFields(body: URLSearchParams | FormData): Json {
+  const fields: Json = {};
+  for (const key of ['from', 'to', 'From', 'To']) {
+    const values = body.getAll(key).filter((v): v is string => typeof v === 'string').slice(0, 1000);
+    if (values.length > 0) fields[key] = values.length === 1 ? values[0] : values;
+  }
+  return fields;
+}
 
 function contextFromRequest(provider: ProviderId, input: FetchInput, init: RequestInit | undefined): AttemptContext {
   const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
@@ -61,7 +74,11 @@ function contextFromRequest(provider: ProviderId, input: FetchInput, init: Reque
     context.operation = 'other';
   }
   const body = init?.body;
-  if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
+  if (body instanceof URLSearchParams || body instanceof FormData) {
+    const { from, to } = ADDRESSES_BY_PROVIDER[provider](formFields(body));
+    if (from !== undefined) context.from = from;
+    if (to.length > 0) context.to = to;
+  } else if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
     try {
       const parsed = obj(JSON.parse(body));
       if (parsed) {
