@@ -9,3 +9,9 @@ export { instrumentNodemailer, REJECTED_RECIPIENTS_ATTRIBUTE } from './providers
 export type { NodemailerInfo, NodemailerTransporterLike } from './providers/smtp/index.js';
 export * from './transport/index.js';
 export * from './telemetry/index.js';
+export { instrumentSendgrid } from './providers/sendgrid/index.js';
+export type { SendgridMailLike } from './providers/sendgrid/index.js';
+export { instrumentMailgun } from './providers/mailgun/index.js';
+export type { MailgunLike } from './providers/mailgun/index.js';
+export { instrumentPostmark } from './providers/postmark/index.js';
+export type { PostmarkLike } from './providers/postmark/index.js';

@@ -56,7 +56,7 @@ program
   .command('catalog')
   .description('Print the error catalog: every provider code and what it normalizes to.')
   .option('--json', 'print JSON instead of a table')
-  .option('--provider <id>', 'only this provider (relay, sendfleet, ses, scaisend, resend)')
+  .option('--provider <id>', 'only this provider (relay, sendfleet, ses, scaisend, resend, sendgrid, mailgun, postmark)')
   .action((options: { json?: boolean; provider?: string }) => {
     process.exitCode = runCatalog(options, process.stdout);
   });

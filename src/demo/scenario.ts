@@ -1,8 +1,5 @@
 import type { ProviderId } from '../normalize/index.js';
 
-/** The providers the demo simulates: HTTP APIs (SMTP has none to simulate here). */
-export type DemoProviderId = Exclude<ProviderId, 'smtp'>;
-
 /**
  * The demo's week, as data: who sends through which provider, how each
  * provider answers on a normal day, and the incidents. Every canned answer is
@@ -37,6 +34,9 @@ export const ROUTES: readonly Route[] = [
 ];
 
 export const RECIPIENT_DOMAINS = ['gmail.example', 'outlook.example', 'yahoo.example', 'icloud.example', 'corp.example', 'proton.example'] as const;
+
+/** The providers the demo simulates (smtp, sendgrid, mailgun and postmark are not in it yet). */
+export type DemoProviderId = Extract<ProviderId, 'relay' | 'sendfleet' | 'ses' | 'scaisend' | 'resend'>;
 
 /** Each provider's send endpoint, request body and success answer. */
 export interface ProviderApi {

@@ -42,7 +42,7 @@ export const DeliveryEventSchema = Type.Object(
     schema_version: Type.Literal(DELIVERY_EVENT_SCHEMA_VERSION, { description: 'The contract version; 1.' }),
     occurred_at: Type.String({ pattern: UTC_MILLIS, description: "When the provider says it happened (its event time), UTC, milliseconds: 2026-11-22T12:00:00.123Z." }),
     received_at: Type.String({ pattern: UTC_MILLIS, description: 'When sendlens received the webhook, UTC, milliseconds.' }),
-    provider: oneOf(PROVIDERS, { description: 'The provider the feedback is about: relay, sendfleet, ses, scaisend, resend.' }),
+    provider: oneOf(PROVIDERS, { description: `The provider the feedback is about: ${PROVIDERS.join(', ')}.` }),
     provider_type: Type.String({
       minLength: 1,
       maxLength: 64,

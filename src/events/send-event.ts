@@ -34,7 +34,7 @@ export const SendEventSchema = Type.Object(
     occurred_at: Type.String({ pattern: UTC_MILLIS, description: 'When the attempt started, UTC, milliseconds: 2026-11-22T12:00:00.123Z.' }),
     service: Type.String({ minLength: 1, maxLength: 128, description: 'The sending service (OTel service.name).' }),
     environment: Type.String({ maxLength: 64, description: 'Deployment environment (production, staging); empty when unset.' }),
-    provider: oneOf(PROVIDERS, { description: 'The provider called: relay, sendfleet, ses, scaisend, resend.' }),
+    provider: oneOf(PROVIDERS, { description: `The provider called: ${PROVIDERS.join(', ')}.` }),
     operation: oneOf(OPERATIONS, { description: 'What the call did: send, send_batch, domain_verify, domain_manage, webhook_manage, template_manage, suppression_manage, other.' }),
     workspace: Type.String({ maxLength: 128, description: 'Tenant or account the send belongs to; empty when unknown.' }),
     sender_domain: Type.String({ ...DOMAIN, description: 'Domain of the From address, lower case.' }),

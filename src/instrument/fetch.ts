@@ -12,6 +12,9 @@ export const MAX_REQUEST_PARSE_BYTES = 256 * 1024;
 const OPERATION_BY_PATH: readonly [RegExp, Operation][] = [
   [/batch/i, 'send_batch'],
   [/\/(emails?|mail\/send|send)\/?$/i, 'send'],
+  // Postmark's templated send and Mailgun's send (form fields or MIME) before the template and domain rows.
+  [/\/email\/withTemplate\/?$/i, 'send'],
+  [/^\/v3\/[^/]+\/messages(\.mime)?\/?$/i, 'send'],
   [/domains?\/[^/]+\/verify/i, 'domain_verify'],
   [/domains?/i, 'domain_manage'],
   [/webhooks?/i, 'webhook_manage'],
@@ -29,22 +32,39 @@ const obj = (value: unknown): Json | undefined => (typeof value === 'object' && 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
+/** SendGrid's v3 shape (ScaiSend speaks it too): {"from": {"email"}, "personalizations": [{"to": [{"email"}]}]} */
+function sendgridAddresses(b: Json): { from?: string; to: string[] } {
+  const first = Array.isArray(b.personalizations) ? obj(b.personalizations[0]) : undefined;
+  const to = Array.isArray(first?.to) ? first.to.map((r) => str(obj(r)?.email)).filter((e): e is string => e !== undefined) : [];
+  return { from: str(obj(b.from)?.email) ?? str(b.from), to };
+}
+
 /** Where each provider's send request keeps From and To. */
 const ADDRESSES_BY_PROVIDER: Record<ProviderId, (body: Json) => { from?: string; to: string[] }> = {
   relay: (b) => ({ from: str(b.from), to: strings(b.to) }),
   sendfleet: (b) => ({ from: str(b.from_email) ?? str(b.from), to: strings(b.to) }),
-  // SendGrid-style: {"from": {"email"}, "personalizations": [{"to": [{"email"}]}]}
-  scaisend: (b) => {
-    const first = Array.isArray(b.personalizations) ? obj(b.personalizations[0]) : undefined;
-    const to = Array.isArray(first?.to) ? first.to.map((r) => str(obj(r)?.email)).filter((e): e is string => e !== undefined) : [];
-    return { from: str(obj(b.from)?.email) ?? str(b.from), to };
-  },
+  scaisend: (b) => sendgridAddresses(b),
   resend: (b) => ({ from: str(b.from), to: strings(b.to) }),
   // SES over raw HTTP is SESv2 JSON: {"FromEmailAddress", "Destination": {"ToAddresses": []}}
   ses: (b) => ({ from: str(b.FromEmailAddress), to: strings(obj(b.Destination)?.ToAddresses) }),
   // SMTP has no HTTP API: instrumentNodemailer reads the message itself.
   smtp: () => ({ to: [] }),
+  sendgrid: (b) => sendgridAddresses(b),
+  // Mailgun's API takes form fields (read from URLSearchParams or FormData); `to` may repeat or list several.
+  mailgun: (b) => ({ from: str(b.from), to: strings(b.to).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean) }),
+  // Postmark: {"From", "To": "a@example.com, b@example.com"}
+  postmark: (b) => ({ from: str(b.From), to: (str(b.To) ?? '').split(',').map((a) => a.trim()).filter(Boolean) }),
 };
+
+/** A form body as the fields the address readers look at; a field sent more than once is a list. */
+function formFields(body: URLSearchParams | FormData): Json {
+  const fields: Json = {};
+  for (const key of ['from', 'to', 'From', 'To']) {
+    const values = body.getAll(key).filter((v): v is string => typeof v === 'string').slice(0, 1000);
+    if (values.length > 0) fields[key] = values.length === 1 ? values[0] : values;
+  }
+  return fields;
+}
 
 function contextFromRequest(provider: ProviderId, input: FetchInput, init: RequestInit | undefined): AttemptContext {
   const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
@@ -56,7 +76,11 @@ function contextFromRequest(provider: ProviderId, input: FetchInput, init: Reque
     context.operation = 'other';
   }
   const body = init?.body;
-  if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
+  if (body instanceof URLSearchParams || body instanceof FormData) {
+    const { from, to } = ADDRESSES_BY_PROVIDER[provider](formFields(body));
+    if (from !== undefined) context.from = from;
+    if (to.length > 0) context.to = to;
+  } else if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
     try {
       const parsed = obj(JSON.parse(body));
       if (parsed) {

@@ -31,13 +31,13 @@ describe('sendlens normalize', () => {
   });
 
   it('answers a bad line with an error line, carries on, and exits non-zero at the end', () => {
-    const input = ['{not json', JSON.stringify({ provider: 'mailgun', status: 500 }), JSON.stringify({ provider: 'relay' }), JSON.stringify({ provider: 'relay', status: 500 })].join('\n');
+    const input = ['{not json', JSON.stringify({ provider: 'sparkpost', status: 500 }), JSON.stringify({ provider: 'relay' }), JSON.stringify({ provider: 'relay', status: 500 })].join('\n');
     const run = runCli(['normalize'], input);
     expect(run.status).toBe(1);
     const out = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(out).toHaveLength(4);
     expect(out[0]?.error).toMatch(/^line 1: not valid JSON/);
-    expect(out[1]?.error).toMatch(/^line 2: unknown provider "mailgun"; expected one of relay, sendfleet, ses, scaisend, resend/);
+    expect(out[1]?.error).toMatch(/^line 2: unknown provider "sparkpost"; expected one of relay, sendfleet, ses, scaisend, resend, smtp, sendgrid, mailgun, postmark/);
     expect(out[2]?.error).toMatch(/^line 3: expected "status"/);
     expect(out[3]).toMatchObject({ provider: 'relay', code: 'provider.internal_error' });
   });
@@ -77,7 +77,7 @@ describe('sendlens catalog and --help', () => {
     const run = runCli(['catalog', '--json']);
     expect(run.status).toBe(0);
     const lines = JSON.parse(run.stdout) as { provider: string; code: string }[];
-    expect(new Set(lines.map((l) => l.provider))).toEqual(new Set(['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp', 'any']));
+    expect(new Set(lines.map((l) => l.provider))).toEqual(new Set(['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp', 'sendgrid', 'mailgun', 'postmark', 'any']));
     expect(lines).toContainEqual(expect.objectContaining({ provider: 'sendfleet', providerCode: 'unauthorized', status: 403, code: 'account.not_approved' }));
     expect(lines).toContainEqual(expect.objectContaining({ provider: 'smtp', providerCode: '5.2.2', code: 'recipient.mailbox_full', retry: 'never' }));
   });

@@ -163,6 +163,9 @@ const PROVIDER_TYPES: Record<ProviderId, Record<'delivered' | 'bounced' | 'compl
   sendfleet: { delivered: 'delivered', bounced: 'bounced', complained: 'complained', suppressed: 'suppressed' },
   // SMTP feedback is a DSN (RFC 3464): its Action field names the outcome.
   smtp: { delivered: 'delivered', bounced: 'failed', complained: 'abuse', suppressed: 'failed' },
+  sendgrid: { delivered: 'delivered', bounced: 'bounce', complained: 'spamreport', suppressed: 'dropped' },
+  mailgun: { delivered: 'delivered', bounced: 'failed', complained: 'complained', suppressed: 'failed' },
+  postmark: { delivered: 'Delivery', bounced: 'Bounce', complained: 'SpamComplaint', suppressed: 'Bounce' },
 };
 
 /** mulberry32: small, fast and good enough to pick events; seeded so runs repeat. */

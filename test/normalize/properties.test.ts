@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_CODES, MAX_MESSAGE_CHARS, PROVIDERS, RETRY_CLASSES, normalizeResponse, normalizeThrown } from '../../src/normalize/index.js';
+import { ALL_CODES, CATALOGS, MAX_MESSAGE_CHARS, PROVIDERS, RETRY_CLASSES, normalizeResponse, normalizeThrown } from '../../src/normalize/index.js';
 import type { NormalizedError } from '../../src/normalize/index.js';
 
 const RUNS = 10_000;
@@ -95,13 +95,29 @@ describe('the normalizer never throws, whatever it is given', () => {
   });
 
   it('an unknown code keeps the raw code and reads as its status alone would (never unmapped for 400–599)', () => {
+    // SendGrid and Mailgun send no codes at all, and Postmark's are numbers (its own property below).
+    const withTextCodes = fc.constantFrom('relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp') satisfies fc.Arbitrary<(typeof PROVIDERS)[number]>;
     fc.assert(
-      fc.property(provider, fc.stringMatching(/^zz_[a-z_]{1,20}$/), fc.integer({ min: 400, max: 599 }), (p, code, status) => {
+      fc.property(withTextCodes, fc.stringMatching(/^zz_[a-z_]{1,20}$/), fc.integer({ min: 400, max: 599 }), (p, code, status) => {
         const bodies = { relay: { error: { code } }, sendfleet: { error: code }, ses: `<ErrorResponse><Error><Code>${code}</Code></Error></ErrorResponse>`, scaisend: { detail: [{ type: code, loc: [], msg: '' }] }, resend: { name: code }, smtp: { code } };
         const result = normalizeResponse(p, { status, body: bodies[p] });
         expect(result.providerCode).toBe(code);
         expect(result.code).not.toBe('unknown.unmapped');
         const statusAlone = normalizeResponse(p, { status, body: '' });
+        expect([result.code, result.retry]).toEqual([statusAlone.code, statusAlone.retry]);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('keeps an unknown Postmark ErrorCode as the raw code, read as its status alone would be', () => {
+    const known = new Set(CATALOGS.postmark.rows.map((row) => row.providerCode));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99_999 }).filter((n) => !known.has(String(n))), fc.integer({ min: 400, max: 599 }), (errorCode, status) => {
+        const result = normalizeResponse('postmark', { status, body: { ErrorCode: errorCode, Message: 'something new' } });
+        expect(result.providerCode).toBe(String(errorCode));
+        expect(result.code).not.toBe('unknown.unmapped');
+        const statusAlone = normalizeResponse('postmark', { status, body: '' });
         expect([result.code, result.retry]).toEqual([statusAlone.code, statusAlone.retry]);
       }),
       { numRuns: 2_000 },

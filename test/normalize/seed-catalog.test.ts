@@ -10,6 +10,9 @@ import { scaisendCases } from './cases/scaisend.js';
 import { resendCases } from './cases/resend.js';
 import { smtpCases } from './cases/smtp.js';
 import { statusCases } from './cases/status.js';
+import { sendgridCases } from './cases/sendgrid.js';
+import { mailgunCases } from './cases/mailgun.js';
+import { postmarkCases } from './cases/postmark.js';
 import { NOW } from './cases/types.js';
 import type { SeedCase } from './cases/types.js';
 
@@ -20,6 +23,9 @@ const CASES_BY_PROVIDER = {
   scaisend: scaisendCases,
   resend: resendCases,
   smtp: smtpCases,
+  sendgrid: sendgridCases,
+  mailgun: mailgunCases,
+  postmark: postmarkCases,
 } as const;
 
 function classify(c: SeedCase): Classification {

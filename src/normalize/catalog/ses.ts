@@ -77,6 +77,16 @@ const rows: readonly CatalogRow[] = [
   { providerCode: null, status: 502, code: 'provider.unavailable', schedule: SES_SCHEDULE, origin: 'seed', doc: 'You should retry HTTPS requests that receive 5xx errors.' },
   { providerCode: null, status: 503, code: 'provider.unavailable', schedule: SES_SCHEDULE, origin: 'seed', doc: 'You should retry HTTPS requests that receive 5xx errors.' },
   { providerCode: null, status: 504, code: 'provider.unavailable', schedule: SES_SCHEDULE, origin: 'seed', doc: 'You should retry HTTPS requests that receive 5xx errors.' },
+  // The SES v1 client's (`@aws-sdk/client-ses`) own exceptions on the send commands, from its
+  // dist-types/models/errors.d.ts; on the wire their Query API codes drop the suffix (TemplateDoesNotExist).
+  { providerCode: 'TemplateDoesNotExistException', code: 'not_found.resource', origin: 'sdk', doc: 'TemplateDoesNotExistException | Indicates that the Template object you specified does not exist in your Amazon SES account. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'InvalidTemplateException', code: 'content.template_render_failed', origin: 'sdk', doc: 'InvalidTemplateException | Indicates that the template that you specified could not be rendered. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'MissingRenderingAttributeException', code: 'content.template_render_failed', origin: 'sdk', doc: 'MissingRenderingAttributeException | Indicates that one or more of the replacement values for the specified template was not specified. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'InvalidRenderingParameterException', code: 'content.template_render_failed', origin: 'sdk', doc: 'InvalidRenderingParameterException | Indicates that one or more of the replacement values you provided is invalid (TemplateData that is not valid JSON). | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'ProductionAccessNotGrantedException', code: 'account.sandbox_restricted', origin: 'sdk', doc: 'ProductionAccessNotGrantedException | Indicates that the account has not been granted production access. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'FromEmailAddressNotVerifiedException', code: 'sender.domain_not_verified', origin: 'sdk', doc: 'FromEmailAddressNotVerifiedException | Indicates that the from email address associated with the custom verification email template is not verified. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'CustomVerificationEmailTemplateDoesNotExistException', code: 'not_found.resource', origin: 'sdk', doc: 'CustomVerificationEmailTemplateDoesNotExistException | Indicates that a custom verification email template with the name you specified does not exist. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
+  { providerCode: 'InvalidConfigurationSetException', code: 'validation.invalid_fields', origin: 'sdk', doc: 'InvalidConfigurationSetException | Indicates that the configuration set is invalid. | 400 (@aws-sdk/client-ses models/errors.d.ts)' },
 ];
 
 /**

@@ -2,7 +2,7 @@ import type { ErrorCode, RetryClass } from '../taxonomy.js';
 import type { ParsedBody } from '../body.js';
 import type { HeaderMap } from '../headers.js';
 
-export const PROVIDERS = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp'] as const;
+export const PROVIDERS = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp', 'sendgrid', 'mailgun', 'postmark'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
 
 export function isProviderId(value: unknown): value is ProviderId {

@@ -91,4 +91,14 @@ export const sesCases: SeedCase[] = [
   { seed: '5xx without a code (ELB 502 page)', provider: 'ses', response: { status: 502, body: '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>' }, expect: { code: 'provider.unavailable' } },
   { seed: '5xx without a code (503 text)', provider: 'ses', response: { status: 503, body: 'Service Unavailable' }, expect: { code: 'provider.unavailable' } },
   { seed: '5xx without a code (504)', provider: 'ses', response: { status: 504 }, expect: { code: 'provider.unavailable' } },
+  // SES v1 client exceptions (@aws-sdk/client-ses dist-types/models/errors.d.ts): `name` is the class, `Code` the wire code.
+  { seed: 'SES v1 ConfigurationSetDoesNotExistException', provider: 'ses', thrown: Object.assign(sdk('ConfigurationSetDoesNotExistException', 400, 'Configuration set <tx> does not exist.'), { Code: 'ConfigurationSetDoesNotExist' }), expect: { code: 'not_found.resource', providerCode: 'ConfigurationSetDoesNotExistException' } },
+  { seed: 'SES v1 TemplateDoesNotExistException', provider: 'ses', thrown: Object.assign(sdk('TemplateDoesNotExistException', 400, 'Template MyTemplate does not exist.'), { Code: 'TemplateDoesNotExist' }), expect: { code: 'not_found.resource', providerCode: 'TemplateDoesNotExistException' } },
+  { seed: 'SES v1 InvalidTemplateException', provider: 'ses', thrown: sdk('InvalidTemplateException', 400, 'Template MyTemplate refers to a partial that does not exist.'), expect: { code: 'content.template_render_failed' } },
+  { seed: 'SES v1 MissingRenderingAttributeException', provider: 'ses', thrown: sdk('MissingRenderingAttributeException', 400, 'Attribute name is missing from the template data.'), expect: { code: 'content.template_render_failed' } },
+  { seed: 'SES v1 InvalidRenderingParameterException', provider: 'ses', thrown: sdk('InvalidRenderingParameterException', 400, 'TemplateData is not valid JSON.'), expect: { code: 'content.template_render_failed' } },
+  { seed: 'SES v1 ProductionAccessNotGrantedException', provider: 'ses', thrown: sdk('ProductionAccessNotGrantedException', 400, 'Production access not granted.'), expect: { code: 'account.sandbox_restricted' } },
+  { seed: 'SES v1 FromEmailAddressNotVerifiedException', provider: 'ses', thrown: sdk('FromEmailAddressNotVerifiedException', 400, 'From email address not verified.'), expect: { code: 'sender.domain_not_verified' } },
+  { seed: 'SES v1 CustomVerificationEmailTemplateDoesNotExistException', provider: 'ses', thrown: sdk('CustomVerificationEmailTemplateDoesNotExistException', 400, 'Custom verification email template does not exist.'), expect: { code: 'not_found.resource' } },
+  { seed: 'SES v1 InvalidConfigurationSetException', provider: 'ses', thrown: sdk('InvalidConfigurationSetException', 400, 'Configuration set is invalid.'), expect: { code: 'validation.invalid_fields' } },
 ];

@@ -1,0 +1,10 @@
+/**
+ * SendGrid: everything sendlens knows about it, in one folder. The error
+ * catalog (v3 Mail Send), the `@sendgrid/mail` adapter, and the signed Event
+ * Webhook endpoint.
+ */
+export { sendgridCatalog } from './catalog.js';
+export { instrumentSendgrid, sendgridOutcomeReader } from './sdk.js';
+export type { SendgridMailLike } from './sdk.js';
+export { sendgridWebhookEndpoint, SENDGRID_WEBHOOK_PATH } from './webhook.js';
+export type { SendgridWebhookConfig } from './webhook.js';
