@@ -9,7 +9,8 @@ import type { BounceType, DeliveryOutcome, ErrorCode } from '../normalize/index.
  * Decisions a reader should know:
  * - Suppression is its own outcome, not a bounce: SES's Permanent/Suppressed
  *   (global suppression list) and Permanent/OnAccountSuppressionList, SES's
- *   complaintSubType OnAccountSuppressionList, Resend's email.suppressed and
+ *   complaintSubType OnAccountSuppressionList, Resend's email.suppressed (and
+ *   its older untyped email.bounced "Resend has suppressed sending…") and
  *   SendGrid's dropped "Bounced Address"/"Unsubscribed Address"/"Spam
  *   Reporting Address" all mean the provider never tried this recipient, so
  *   they are `suppressed` with code suppression.recipient_suppressed and no

@@ -573,7 +573,7 @@ export const GenericFeedbackEventSchema = Type.Object(
   {
     provider: Type.Union(literals(PROVIDERS), { description: 'The provider that sent the message.' }),
     type: Type.Union(literals(DELIVERY_OUTCOMES), { description: 'What happened: delivered, bounced, complained, deferred, rejected, suppressed.' }),
-    timestamp: Type.String({ maxLength: 40, description: 'When it happened: ISO 8601 with a zone, 2026-11-22T12:00:00.123Z.' }),
+    timestamp: Type.String({ maxLength: 40, description: 'When it happened: ISO 8601, 2026-11-22T12:00:00.123Z; a time without a zone is UTC.' }),
     recipient: Type.String({ minLength: 1, maxLength: 512, description: 'The recipient address (hashed on arrival, never stored).' }),
     event_id: Type.Optional(Type.String({ maxLength: 256, description: 'Your id for this event, the same on every retry; strongly advised.' })),
     from: Type.Optional(Type.String({ maxLength: 512, description: 'The From address (only its domain is kept).' })),
