@@ -182,9 +182,8 @@ class Collector {
 
   add(draft: Draft): void {
     if (this.events.length >= MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
-    const facts = this.ctx.hasher.facts(draft.recipient);
-    const hash = facts.hash;
-    const recipientDomain = draft.recipient === undefined ? (draft.recipientDomain ?? '') : facts.domain;
+    const { hash, domain: addressDomain } = this.ctx.hasher.facts(draft.recipient);
+    const recipientDomain = draft.recipient === undefined ? (draft.recipientDomain ?? '') : addressDomain;
     const outcome = draft.mapping.outcome;
     const code = draft.code !== undefined ? draft.code : draft.mapping.code;
     const providerMessageId = clean(draft.providerMessageId, 256);
@@ -397,6 +396,8 @@ function optionalRecord(value: unknown, where: string): Json {
 
 /** Address-shaped tokens in a provider's text, to match against the listed recipients. */
 const ADDRESS_IN_TEXT = /[^\s<>()[\]{},;:"'`]+@[^\s<>()[\]{},;:"'`]+/g;
+/** As much of that text as is kept (the diagnostic's length): the token search stays cheap on a hostile body. */
+const MAX_TEXT_SCANNED = 1000;
 
 /**
  * Which address a Resend email event is about. Resend posts one event per
@@ -413,7 +414,7 @@ function resendRecipient(to: readonly string[], texts: readonly (string | undefi
   if (to.length === 1) return { address: to[0] as string, domain: '' };
   const addresses = to.map((entry) => canonicalAddress(entry)).filter((address): address is string => address !== null);
   const said = new Set<string>();
-  for (const t of texts) for (const token of (t ?? '').slice(0, 4000).match(ADDRESS_IN_TEXT) ?? []) said.add(token.toLowerCase().replace(/\.+$/, ''));
+  for (const t of texts) for (const token of (t ?? '').slice(0, MAX_TEXT_SCANNED).match(ADDRESS_IN_TEXT) ?? []) said.add(token.toLowerCase().replace(/\.+$/, ''));
   const named = [...new Set(addresses.filter((address) => said.has(address)))];
   if (named.length === 1) return { address: named[0] as string, domain: '' };
   // The recipient is unknown, but its domain is not when every address shares one.
