@@ -118,9 +118,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       // Day after day in real time, the week's incidents scaled into each day.
       const { sendsPerSecond, signal } = options.live;
       totals = { sends: 0, attempts: 0, accepted: 0, feedbackEvents: 0, webhookRequests: 0, startedAt: Date.now(), endedAt: Date.now() };
+      // Said once, when the first step has gone out: traffic is flowing (what an operator, or a test, waits for).
+      let flowing = false;
+      const onProgress = (progress: TrafficProgress) => {
+        options.onProgress?.(progress);
+        if (flowing) return;
+        flowing = true;
+        log(`live traffic flowing: the first step sent ${progress.sends} sends (${progress.attempts} attempts)`);
+      };
       for (let day = 0; !signal.aborted; day += 1) {
         const now = Date.now();
-        const today = await runTraffic({ ...traffic, seed: options.seed + day, days: 1, sends: sendsPerSecond * 86_400, endsAt: now + 86_400_000, tickMs: 10_000, paced: true, signal });
+        const today = await runTraffic({ ...traffic, onProgress, seed: options.seed + day, days: 1, sends: sendsPerSecond * 86_400, endsAt: now + 86_400_000, tickMs: 10_000, paced: true, signal });
         for (const key of ['sends', 'attempts', 'accepted', 'feedbackEvents', 'webhookRequests'] as const) totals[key] += today[key];
         totals.endedAt = Date.now();
       }

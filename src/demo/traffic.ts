@@ -102,7 +102,7 @@ export class SimulatedClock {
   };
 }
 
-/** Sends per hour of day: quiet nights, a working-day peak. */
+/** Sends per hour of the simulated day: quiet nights, a working-day peak. */
 function diurnal(hourOfDay: number): number {
   return 0.35 + 0.65 * Math.max(0, Math.sin(((hourOfDay - 6) / 24) * 2 * Math.PI)) + (hourOfDay >= 8 && hourOfDay < 18 ? 0.3 : 0);
 }
@@ -113,22 +113,79 @@ interface PendingFeedback {
   resend: { body: string }[];
 }
 
-/** Simulated week → instrumented sends against the simulated providers, and signed provider feedback to the receiver. */
-export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals> {
-  const random = new SeededRandom(options.seed);
-  const endsAt = options.endsAt ?? Date.now();
+/** One send the plan calls for: who sends, when (simulated), and its number, which seeds its own chances. */
+export interface PlannedSend {
+  route: Route;
+  at: number;
+  number: number;
+}
+
+export interface TrafficPlan {
+  startsAt: number;
+  endsAt: number;
+  tickMs: number;
+  tickCount: number;
+  /** The incidents placed on the span. */
+  incidents: (Incident & { from: number; to: number })[];
+  /** Step by step, the sends of each step (in the order the seeded generator drew them). */
+  ticks(): Generator<{ tickStart: number; sends: PlannedSend[] }>;
+}
+
+/**
+ * The simulated span as a pure function of seed, days and sends, placed so it
+ * ends at `endsAt`: the same seed gives the same sends at the same offsets
+ * whenever it runs. The day's shape is counted from the span's start, not
+ * read from the wall clock's UTC hour: read from the clock, how many sends
+ * fell in each step (and so every draw after it) depended on the time of day
+ * the demo started, and a short incident (the JWT burst is 13 minutes of a
+ * 2-day run) could fall in a quiet hour and get no send at all.
+ */
+export function planTraffic(options: { seed: number; days: number; sends: number; endsAt: number; tickMs?: number }): TrafficPlan {
+  const { endsAt } = options;
   const startsAt = endsAt - options.days * 24 * HOUR;
   const tickMs = options.tickMs ?? TICK_MS;
-  const ticks = Math.max(1, Math.round((options.days * 24 * HOUR) / tickMs));
+  const tickCount = Math.max(1, Math.round((options.days * 24 * HOUR) / tickMs));
   const scale = options.days / 7;
   const incidents = INCIDENTS.map((incident) => ({ ...incident, from: startsAt + incident.startHours * scale * HOUR, to: startsAt + (incident.startHours + incident.hours) * scale * HOUR }));
-  const hygieneFrom = endsAt - Math.min(LIST_HYGIENE_INCIDENT.hours * HOUR, (endsAt - startsAt) / 2);
   const meanDiurnal = Array.from({ length: 24 }, (_, h) => diurnal(h)).reduce((a, b) => a + b, 0) / 24;
-  const perTick = options.sends / ticks / meanDiurnal;
+  const perTick = options.sends / tickCount / meanDiurnal;
+  function* ticks(): Generator<{ tickStart: number; sends: PlannedSend[] }> {
+    const random = new SeededRandom(options.seed);
+    let sequence = 0;
+    for (let tick = 0; tick < tickCount; tick += 1) {
+      const tickStart = startsAt + tick * tickMs;
+      const hourOfDay = Math.floor((tickStart - startsAt) / HOUR) % 24;
+      const count = Math.round(perTick * diurnal(hourOfDay) * (0.85 + 0.3 * random.next()));
+      // Incidents with a burst add that provider's extra sends for the tick.
+      const extra: Route[] = [];
+      for (const incident of incidents) {
+        if (!incident.burst || tickStart + tickMs <= incident.from || tickStart >= incident.to) continue;
+        const routes = ROUTES.filter((r) => r.provider === incident.provider);
+        const share = routes.reduce((sum, r) => sum + r.weight, 0);
+        const more = Math.round(count * share * (incident.burst - 1));
+        for (let i = 0; i < more; i += 1) extra.push(random.pick(routes));
+      }
+      const sends: PlannedSend[] = [];
+      for (let i = 0; i < count + extra.length; i += 1) {
+        const route = i < count ? pickRoute(random) : (extra[i - count] as Route);
+        const at = tickStart + Math.floor(random.next() * tickMs);
+        sequence += 1;
+        sends.push({ route, at, number: sequence });
+      }
+      yield { tickStart, sends };
+    }
+  }
+  return { startsAt, endsAt, tickMs, tickCount, incidents, ticks };
+}
+
+/** Simulated week → instrumented sends against the simulated providers, and signed provider feedback to the receiver. */
+export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals> {
+  const plan = planTraffic({ seed: options.seed, days: options.days, sends: options.sends, endsAt: options.endsAt ?? Date.now(), ...(options.tickMs !== undefined && { tickMs: options.tickMs }) });
+  const { startsAt, endsAt, tickMs, tickCount, incidents } = plan;
+  const hygieneFrom = endsAt - Math.min(LIST_HYGIENE_INCIDENT.hours * HOUR, (endsAt - startsAt) / 2);
   const totals: TrafficTotals = { sends: 0, attempts: 0, accepted: 0, feedbackEvents: 0, webhookRequests: 0, startedAt: startsAt, endedAt: endsAt };
   const fetches = new Map<ProviderId, ReturnType<typeof instrumentFetch>>();
   for (const provider of Object.keys(PROVIDER_APIS) as ProviderId[]) fetches.set(provider, instrumentFetch(options.instrumentation, { provider }));
-  let sequence = 0;
 
   const answerFor = (route: Route, at: number, random: SeededRandom): AnswerName | null => {
     for (const incident of incidents) {
@@ -191,39 +248,24 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficTotals
   };
 
   let pending: PendingFeedback = { generic: [], sendgrid: [], resend: [] };
-  for (let tick = 0; tick < ticks; tick += 1) {
-    const tickStart = startsAt + tick * tickMs;
+  let tick = 0;
+  for (const { tickStart, sends } of plan.ticks()) {
     if (options.signal?.aborted) break;
     // Live: a step's sends are stamped within it, so it runs once the step is over, never ahead of the clock.
     if (options.paced && tickStart + tickMs > Date.now()) await abortableSleep(tickStart + tickMs - Date.now(), options.signal);
     if (options.signal?.aborted) break;
-    const hour = new Date(tickStart).getUTCHours();
-    const count = Math.round(perTick * diurnal(hour) * (0.85 + 0.3 * random.next()));
-    const jobs: (() => Promise<void>)[] = [];
-    // Incidents with a burst add that provider's extra sends for the tick.
-    const extra: Route[] = [];
-    for (const incident of incidents) {
-      if (!incident.burst || tickStart + tickMs <= incident.from || tickStart >= incident.to) continue;
-      const routes = ROUTES.filter((r) => r.provider === incident.provider);
-      const share = routes.reduce((sum, r) => sum + r.weight, 0);
-      const more = Math.round(count * share * (incident.burst - 1));
-      for (let i = 0; i < more; i += 1) extra.push(random.pick(routes));
-    }
-    for (let i = 0; i < count + extra.length; i += 1) {
-      const route = i < count ? pickRoute(random) : (extra[i - count] as Route);
-      const at = tickStart + Math.floor(random.next() * tickMs);
-      sequence += 1;
-      const number = sequence;
+    const jobs = sends.map(({ route, at, number }) => {
       const own = new SeededRandom(Math.imul(options.seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(number, 0xc2b2ae35));
-      jobs.push(() => send(route, at, number, own, pending));
-    }
+      return () => send(route, at, number, own, pending);
+    });
     await runLimited(jobs, CONCURRENCY);
-    if ((tick + 1) % FEEDBACK_EVERY_TICKS === 0 || tick === ticks - 1 || options.signal?.aborted) {
+    tick += 1;
+    if (tick % FEEDBACK_EVERY_TICKS === 0 || tick === tickCount || options.signal?.aborted) {
       totals.feedbackEvents += pending.generic.length + pending.sendgrid.length + pending.resend.length;
       totals.webhookRequests += await postFeedback(options, pending);
       pending = { generic: [], sendgrid: [], resend: [] };
     }
-    options.onProgress?.({ fraction: (tick + 1) / ticks, simulatedAt: tickStart + tickMs, sends: totals.sends, attempts: totals.attempts, feedback: totals.feedbackEvents });
+    options.onProgress?.({ fraction: tick / tickCount, simulatedAt: tickStart + tickMs, sends: totals.sends, attempts: totals.attempts, feedback: totals.feedbackEvents });
   }
   return totals;
 }

@@ -9,7 +9,8 @@ import type { BounceType, DeliveryOutcome, ErrorCode } from '../normalize/index.
  * Decisions a reader should know:
  * - Suppression is its own outcome, not a bounce: SES's Permanent/Suppressed
  *   (global suppression list) and Permanent/OnAccountSuppressionList, SES's
- *   complaintSubType OnAccountSuppressionList, Resend's email.suppressed and
+ *   complaintSubType OnAccountSuppressionList, Resend's email.suppressed (and
+ *   its older untyped email.bounced "Resend has suppressed sending…") and
  *   SendGrid's dropped "Bounced Address"/"Unsubscribed Address"/"Spam
  *   Reporting Address" all mean the provider never tried this recipient, so
  *   they are `suppressed` with code suppression.recipient_suppressed and no
@@ -92,6 +93,20 @@ export const SES_TYPES: readonly SesTypeRow[] = [
   sesIgnored('AmazonSnsSubscriptionSucceeded'),
 ];
 
+/** A plain-text message AWS posts on a feedback topic about the topic itself, not about any mail. */
+export interface NoticeRow {
+  readonly message: Pattern;
+  readonly doc: string;
+}
+
+/** Acknowledged (200) with no event: refusing one would only make SNS post it again. */
+export const SES_TOPIC_NOTICES: readonly NoticeRow[] = [
+  {
+    message: /^Successfully validated SNS topic for Amazon SES event publishing\.?\s*$/,
+    doc: 'posted once, as the Message of a signed SNS Notification, when the topic is set as a configuration-set event destination (as in Anymail tests/test_amazon_ses_webhooks.py)',
+  },
+];
+
 export interface BounceRow {
   readonly bounceType: Pattern;
   readonly bounceSubType: Pattern;
@@ -142,6 +157,27 @@ export const RESEND_TYPES: readonly EventTypeRow[] = [
   { type: 'email.opened', mapping: null },
   { type: 'email.clicked', mapping: null },
   { type: 'email.received', mapping: null },
+];
+
+export interface BounceMessageRow {
+  readonly message: Pattern;
+  readonly mapping: FeedbackMapping;
+}
+
+/**
+ * Older Resend email.bounced events carry no bounce.type, only a message;
+ * these rows read the message (wordings from Anymail's Resend webhook and its
+ * tests). A suppression is not a bounce: Resend says it "does not count
+ * toward your bounce rate metric", so it must not count toward ours.
+ */
+export const RESEND_UNTYPED_BOUNCES: readonly BounceMessageRow[] = [
+  {
+    message: /suppressed sending to this address/i,
+    mapping: suppressed('"Resend has suppressed sending to this address because it is on the account-level suppression list. This does not count toward your bounce rate metric"'),
+  },
+  { message: /sent a hard bounce message/i, mapping: bounced('hard', null, '"The recipient\'s email provider sent a hard bounce message, but didn\'t specify the reason for the hard bounce."') },
+  { message: /inbox was full/i, mapping: bounced('soft', null, '"The recipient\'s email provider sent a bounce message because the recipient\'s inbox was full."') },
+  { message: ANY, mapping: bounced('undetermined', null, 'an untyped bounce whose message is none of the above ("…sent a general bounce message…")') },
 ];
 
 export interface ReasonRow {

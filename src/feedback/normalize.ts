@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral } from '@sinclair/typebox';
-import { DELIVERY_EVENT_SCHEMA_VERSION, contractValidator, deliveryEventId, domainOf, validateDeliveryEvent } from '../events/index.js';
+import { DELIVERY_EVENT_SCHEMA_VERSION, canonicalAddress, contractValidator, deliveryEventId, domainOf, validateDeliveryEvent } from '../events/index.js';
 import type { DeliveryEvent, RecipientHasher } from '../events/index.js';
 import { ALL_CODES, BOUNCE_TYPES, DELIVERY_OUTCOMES, PROVIDERS, categoryOf, scrubMessage } from '../normalize/index.js';
 import type { ErrorCode, ProviderId } from '../normalize/index.js';
@@ -8,17 +8,20 @@ import {
   GENERIC_TYPES,
   RESEND_FAILURES,
   RESEND_TYPES,
+  RESEND_UNTYPED_BOUNCES,
   SENDGRID_BOUNCES,
   SENDGRID_BOUNCE_CLASSES,
   SENDGRID_DROPS,
   SENDGRID_EVENTS,
   SES_BOUNCES,
   SES_COMPLAINTS,
+  SES_TOPIC_NOTICES,
   SES_TYPES,
   matches,
   typeRow,
 } from './mappings.js';
 import type { FeedbackMapping } from './mappings.js';
+import { parseIsoTime } from './time.js';
 
 /**
  * Provider feedback → delivery events. Pure functions: a verified, parsed
@@ -101,9 +104,11 @@ function domain(address: string | undefined): string {
   return value.length <= 253 ? value : '';
 }
 
+/** An ISO 8601 time; one without a zone is UTC (see time.ts). */
 function isoTime(value: unknown, where: string): number {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) throw new FeedbackError(`${where} is not an ISO 8601 time`);
-  return inRange(Date.parse(value), where);
+  const ms = typeof value === 'string' ? parseIsoTime(value) : null;
+  if (ms === null) throw new FeedbackError(`${where} is not an ISO 8601 time`);
+  return inRange(ms, where);
 }
 
 function unixSecondsTime(value: unknown, where: string): number {
@@ -146,6 +151,8 @@ interface Draft {
   /** A bounce type that overrides the mapping's (generic events). */
   bounceType?: FeedbackMapping['bounceType'];
   recipient: string | undefined;
+  /** The recipient's domain when the address itself is unknown (it otherwise comes from the address). */
+  recipientDomain?: string;
   index: number;
   workspace: string | undefined;
   sender: string | undefined;
@@ -175,7 +182,8 @@ class Collector {
 
   add(draft: Draft): void {
     if (this.events.length >= MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`more than ${MAX_EVENTS_PER_PAYLOAD} events in one request`);
-    const { hash, domain: recipientDomain } = this.ctx.hasher.facts(draft.recipient);
+    const { hash, domain: addressDomain } = this.ctx.hasher.facts(draft.recipient);
+    const recipientDomain = draft.recipient === undefined ? (draft.recipientDomain ?? '') : addressDomain;
     const outcome = draft.mapping.outcome;
     const code = draft.code !== undefined ? draft.code : draft.mapping.code;
     const providerMessageId = clean(draft.providerMessageId, 256);
@@ -273,31 +281,54 @@ function sesSender(mail: Json): string | undefined {
   return text(mail.source);
 }
 
+/** What an SES feedback body holds: an SES notification (and, through SNS, the envelope's time), or a notice about the topic itself. */
+type SesBody = { notice: true } | { notice: false; ses: Json; envelopeTimestamp: unknown };
+
 /** Unwraps an SNS HTTP(S) message; anything else is taken as the SES notification itself. */
-function sesPayload(json: unknown): Json {
+function sesPayload(json: unknown): SesBody {
   const root = record(json, 'the body');
-  if (typeof root.Type !== 'string' || (!('TopicArn' in root) && !('Message' in root))) return root;
+  if (typeof root.Type !== 'string' || (!('TopicArn' in root) && !('Message' in root))) return { notice: false, ses: root, envelopeTimestamp: undefined };
   if (root.Type !== 'Notification') {
     throw new FeedbackError(`an SNS ${root.Type === 'SubscriptionConfirmation' || root.Type === 'UnsubscribeConfirmation' ? root.Type : 'message of another Type'} is not a notification (confirm subscriptions with confirmSnsSubscription)`);
   }
   if (typeof root.Message !== 'string') throw new FeedbackError('the SNS notification has no Message');
+  const message = root.Message;
+  if (SES_TOPIC_NOTICES.some((row) => matches(row.message, message))) return { notice: true };
   let inner: unknown;
   try {
-    inner = JSON.parse(root.Message);
+    inner = JSON.parse(message);
   } catch {
     throw new FeedbackError('the SNS Message is not JSON, so not an SES notification');
   }
-  return record(inner, 'the SNS Message');
+  return { notice: false, ses: record(inner, 'the SNS Message'), envelopeTimestamp: root.Timestamp };
+}
+
+/**
+ * When an SES event happened: its detail's time (bounce.timestamp…), else
+ * when the mail was sent (mail.timestamp), else, when SES left both out, when
+ * SNS published the notification (its envelope's signed Timestamp, seconds
+ * after the event and the same on every redelivery): a bounce or complaint
+ * is kept rather than refused for want of a time.
+ */
+function sesTime(row: { detail: string | null; time: string | null }, detail: Json, mail: Json, envelopeTimestamp: unknown): number {
+  const present = (value: unknown) => value !== undefined && value !== null;
+  if (row.time !== null && present(detail[row.time])) return isoTime(detail[row.time], `${row.detail ?? 'mail'}.${row.time}`);
+  if (present(mail.timestamp)) return isoTime(mail.timestamp, 'mail.timestamp');
+  if (present(envelopeTimestamp)) return isoTime(envelopeTimestamp, 'the SNS Timestamp');
+  throw new FeedbackError('mail.timestamp is missing and there is no SNS Timestamp to fall back on');
 }
 
 /**
  * Amazon SES feedback: an SNS notification whose Message is an SES
  * notification (identity notifications, `notificationType`) or event
  * (configuration-set event publishing, `eventType`), or that SES object
- * itself. One event per recipient the notification lists.
+ * itself. One event per recipient the notification lists. AWS's plain-text
+ * notices about the topic (SES_TOPIC_NOTICES) give no event.
  */
 export function fromSesNotification(json: unknown, ctx: FeedbackContext): DeliveryEvent[] {
-  const ses = sesPayload(json);
+  const body = sesPayload(json);
+  if (body.notice) return [];
+  const { ses } = body;
   const type = text(ses.eventType) ?? text(ses.notificationType);
   if (type === undefined) throw new FeedbackError('neither eventType nor notificationType is a string: not an SES notification');
   const row = typeRow(SES_TYPES, type);
@@ -305,8 +336,7 @@ export function fromSesNotification(json: unknown, ctx: FeedbackContext): Delive
   const mail = record(ses.mail, 'mail');
   const providerMessageId = requireText(mail, 'messageId', 'mail');
   const detail = row.detail === null ? {} : record(ses[row.detail], row.detail);
-  const occurredAt =
-    row.time !== null && detail[row.time] !== undefined ? isoTime(detail[row.time], `${row.detail ?? 'mail'}.${row.time}`) : isoTime(mail.timestamp, 'mail.timestamp');
+  const occurredAt = sesTime(row, detail, mail, body.envelopeTimestamp);
 
   let mapping = row.mapping;
   let providerBounceType: string | undefined;
@@ -364,10 +394,39 @@ function optionalRecord(value: unknown, where: string): Json {
   return value === undefined || value === null ? {} : record(value, where);
 }
 
+/** Address-shaped tokens in a provider's text, to match against the listed recipients. */
+const ADDRESS_IN_TEXT = /[^\s<>()[\]{},;:"'`]+@[^\s<>()[\]{},;:"'`]+/g;
+/** As much of that text as is kept (the diagnostic's length): the token search stays cheap on a hostile body. */
+const MAX_TEXT_SCANNED = 1000;
+
+/**
+ * Which address a Resend email event is about. Resend posts one event per
+ * recipient; since November 2024 its data.to holds just that recipient
+ * (resend.com/changelog/webhook-event-visibility), while older events listed
+ * every address of the send and did not say which one the event was for
+ * (Anymail's Resend webhook notes the same). With several addresses, the one
+ * the event's own text names is taken; otherwise the recipient is unknown:
+ * the outcome is stored once with no recipient rather than once for every
+ * address, which would write N rows per webhook (N² per send) and credit each
+ * recipient with the others' bounces.
+ */
+function resendRecipient(to: readonly string[], texts: readonly (string | undefined)[]): { address?: string; domain: string } {
+  if (to.length === 1) return { address: to[0] as string, domain: '' };
+  const addresses = to.map((entry) => canonicalAddress(entry)).filter((address): address is string => address !== null);
+  const said = new Set<string>();
+  for (const t of texts) for (const token of (t ?? '').slice(0, MAX_TEXT_SCANNED).match(ADDRESS_IN_TEXT) ?? []) said.add(token.toLowerCase().replace(/\.+$/, ''));
+  const named = [...new Set(addresses.filter((address) => said.has(address)))];
+  if (named.length === 1) return { address: named[0] as string, domain: '' };
+  // The recipient is unknown, but its domain is not when every address shares one.
+  const domains = new Set(addresses.map((address) => domainOf(address)));
+  return { domain: domains.size === 1 ? ([...domains][0] as string) : '' };
+}
+
 /**
  * A Resend webhook: `{ type, created_at, data: { email_id, from, to: [...],
  * tags?, bounce?: { type, subType, message }, failed?: { reason },
- * suppressed?: { type, message } } }`. One event per address in data.to.
+ * suppressed?: { type, message } } }`. One event per webhook, for the
+ * recipient resendRecipient finds.
  */
 export function fromResendWebhook(json: unknown, ctx: FeedbackContext): DeliveryEvent[] {
   const root = record(json, 'the body');
@@ -378,8 +437,12 @@ export function fromResendWebhook(json: unknown, ctx: FeedbackContext): Delivery
   const data = record(root.data, 'data');
   const providerMessageId = requireText(data, 'email_id', 'data');
   const occurredAt = isoTime(root.created_at ?? data.created_at, 'created_at');
-  const to = typeof data.to === 'string' ? [data.to] : data.to;
+  const to: unknown = typeof data.to === 'string' ? [data.to] : data.to;
   if (!Array.isArray(to)) throw new FeedbackError('data.to is not a list of addresses');
+  if (to.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`data.to lists more than ${MAX_EVENTS_PER_PAYLOAD} recipients`);
+  to.forEach((address: unknown, index) => {
+    if (typeof address !== 'string') throw new FeedbackError(`data.to[${index}] is not a string`);
+  });
 
   let mapping = row.mapping;
   let providerBounceType: string | undefined;
@@ -391,7 +454,11 @@ export function fromResendWebhook(json: unknown, ctx: FeedbackContext): Delivery
     providerBounceType = text(bounce.type);
     bounceSubtype = text(bounce.subType);
     diagnostic = text(bounce.message);
-    mapping = firstMatch(SES_BOUNCES, (r) => matches(r.bounceType, providerBounceType) && matches(r.bounceSubType, bounceSubtype), 'SES_BOUNCES').mapping;
+    const message = diagnostic;
+    mapping =
+      providerBounceType === undefined
+        ? firstMatch(RESEND_UNTYPED_BOUNCES, (r) => matches(r.message, message), 'RESEND_UNTYPED_BOUNCES').mapping
+        : firstMatch(SES_BOUNCES, (r) => matches(r.bounceType, providerBounceType) && matches(r.bounceSubType, bounceSubtype), 'SES_BOUNCES').mapping;
   } else if (type === 'email.failed') {
     const failed = optionalRecord(data.failed, 'data.failed');
     providerReason = text(failed.reason);
@@ -403,27 +470,25 @@ export function fromResendWebhook(json: unknown, ctx: FeedbackContext): Delivery
     diagnostic = text(suppressed.message);
   }
 
-  if (to.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`data.to lists more than ${MAX_EVENTS_PER_PAYLOAD} recipients`);
+  const recipient = resendRecipient(to as string[], [diagnostic]);
   const collector = new Collector(ctx);
-  to.forEach((address: unknown, index) => {
-    if (typeof address !== 'string') throw new FeedbackError(`data.to[${index}] is not a string`);
-    collector.add({
-      provider: 'resend',
-      providerType: row.type,
-      occurredAt,
-      mapping,
-      recipient: address,
-      index,
-      workspace: resendTag(data, WORKSPACE_TAG),
-      sender: text(data.from),
-      messageId: resendTag(data, MESSAGE_ID_TAG),
-      providerMessageId,
-      providerEventId: ctx.deliveryId,
-      providerBounceType,
-      bounceSubtype,
-      providerReason,
-      diagnostic,
-    });
+  collector.add({
+    provider: 'resend',
+    providerType: row.type,
+    occurredAt,
+    mapping,
+    recipient: recipient.address,
+    recipientDomain: recipient.domain,
+    index: 0,
+    workspace: resendTag(data, WORKSPACE_TAG),
+    sender: text(data.from),
+    messageId: resendTag(data, MESSAGE_ID_TAG),
+    providerMessageId,
+    providerEventId: ctx.deliveryId,
+    providerBounceType,
+    bounceSubtype,
+    providerReason,
+    diagnostic,
   });
   return collector.events;
 }
@@ -509,7 +574,7 @@ export const GenericFeedbackEventSchema = Type.Object(
   {
     provider: Type.Union(literals(PROVIDERS), { description: 'The provider that sent the message.' }),
     type: Type.Union(literals(DELIVERY_OUTCOMES), { description: 'What happened: delivered, bounced, complained, deferred, rejected, suppressed.' }),
-    timestamp: Type.String({ maxLength: 40, description: 'When it happened: ISO 8601 with a zone, 2026-11-22T12:00:00.123Z.' }),
+    timestamp: Type.String({ maxLength: 40, description: 'When it happened: ISO 8601, 2026-11-22T12:00:00.123Z; a time without a zone is UTC.' }),
     recipient: Type.String({ minLength: 1, maxLength: 512, description: 'The recipient address (hashed on arrival, never stored).' }),
     event_id: Type.Optional(Type.String({ maxLength: 256, description: 'Your id for this event, the same on every retry; strongly advised.' })),
     from: Type.Optional(Type.String({ maxLength: 512, description: 'The From address (only its domain is kept).' })),

@@ -1,6 +1,7 @@
 import { X509Certificate, createHmac, createPublicKey, createVerify, timingSafeEqual, verify as verifySignature } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseIsoTime } from './time.js';
 
 /**
  * Signature verifiers for the providers' webhooks. Each returns a verdict and
@@ -453,9 +454,9 @@ export async function verifySnsMessage(message: unknown, options: SnsVerifyOptio
     if (algorithm === undefined) return refuse(`SignatureVersion ${sns.SignatureVersion.slice(0, 8)} is not 1 or 2`);
     const urlProblem = snsUrlProblem(sns.SigningCertURL, options.allowedHost ?? SNS_HOST, true);
     if (urlProblem) return refuse(`SigningCertURL ${urlProblem}`);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(sns.Timestamp)) return refuse('Timestamp is not an ISO 8601 time');
-    const sent = Date.parse(sns.Timestamp);
-    if (Number.isNaN(sent)) return refuse('Timestamp is not an ISO 8601 time');
+    // A Timestamp without a zone is UTC, as in the normalizers, so the replay window is the same on every server.
+    const sent = parseIsoTime(sns.Timestamp);
+    if (sent === null) return refuse('Timestamp is not an ISO 8601 time');
     const now = options.now ?? Date.now();
     const tolerance = options.toleranceSec ?? SNS_TOLERANCE_SEC;
     if (now - sent > tolerance * 1000) return refuse(`the message is ${Math.round((now - sent) / 1000)} s old, over the tolerance of ${tolerance} s`);
