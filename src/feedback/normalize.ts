@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Static, TLiteral } from '@sinclair/typebox';
 import { DELIVERY_EVENT_SCHEMA_VERSION, canonicalAddress, contractValidator, deliveryEventId, domainOf, validateDeliveryEvent } from '../events/index.js';
 import type { DeliveryEvent, RecipientHasher } from '../events/index.js';
-import { ALL_CODES, BOUNCE_TYPES, DELIVERY_OUTCOMES, PROVIDERS, categoryOf, scrubMessage } from '../normalize/index.js';
+import { ALL_CODES, BOUNCE_TYPES, DELIVERY_OUTCOMES, PROVIDERS, categoryOf, scrubIdentifier, scrubMessage } from '../normalize/index.js';
 import type { ErrorCode, ProviderId } from '../normalize/index.js';
 import {
   GENERIC_TYPES,
@@ -98,6 +98,13 @@ function clean(value: string | undefined, max: number): string {
   return scrubbed.length > max ? scrubbed.slice(0, max) : scrubbed;
 }
 
+/** An identifier the provider assigned: addresses out, but never mistaken for a credential. */
+function cleanId(value: string | undefined, max: number): string {
+  if (value === undefined || value.length === 0) return '';
+  const scrubbed = scrubIdentifier(value).replace(RESIDUAL_ADDRESS, '[email]');
+  return scrubbed.length > max ? scrubbed.slice(0, max) : scrubbed;
+}
+
 function domain(address: string | undefined): string {
   if (address === undefined) return '';
   const value = domainOf(address);
@@ -186,8 +193,8 @@ class Collector {
     const recipientDomain = draft.recipient === undefined ? (draft.recipientDomain ?? '') : addressDomain;
     const outcome = draft.mapping.outcome;
     const code = draft.code !== undefined ? draft.code : draft.mapping.code;
-    const providerMessageId = clean(draft.providerMessageId, 256);
-    const providerEventId = clean(draft.providerEventId, 256);
+    const providerMessageId = cleanId(draft.providerMessageId, 256);
+    const providerEventId = cleanId(draft.providerEventId, 256);
     const diagnostic = clean(draft.diagnostic, 1000);
     const smtp = smtpFacts(draft.smtpStatus, draft.diagnostic);
     const event: DeliveryEvent = {
@@ -208,7 +215,7 @@ class Collector {
       sender_domain: domain(draft.sender),
       recipient_domain: recipientDomain.length <= 253 ? recipientDomain : '',
       recipient_hash: hash,
-      message_id: clean(draft.messageId, 256),
+      message_id: cleanId(draft.messageId, 256),
       provider_message_id: providerMessageId,
       provider_event_id: providerEventId,
       outcome,

@@ -18,6 +18,6 @@ export {
   isErrorCode,
 } from './taxonomy.js';
 export type { Category, ErrorCode, RetryClass, DeliveryOutcome, BounceType } from './taxonomy.js';
-export { scrubMessage, MAX_MESSAGE_CHARS } from './scrub.js';
+export { scrubMessage, scrubIdentifier, MAX_MESSAGE_CHARS } from './scrub.js';
 export { catalogLines, renderCatalogMarkdown, describeSchedule, normalizedErrorJsonSchema } from './describe.js';
 export type { CatalogLine } from './describe.js';

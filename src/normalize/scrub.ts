@@ -121,16 +121,31 @@ function scrubAfterContext(text: string): string {
   );
 }
 
-export function scrubMessage(message: string): string {
-  let text = message.length > MAX_MESSAGE_CHARS * 4 ? message.slice(0, MAX_MESSAGE_CHARS * 4) : message;
-  text = scrubAddresses(text);
-  // Context first: it takes the whole token, where a format rule might take only its head.
-  text = scrubAfterContext(text);
+function replaceKnownFormats(text: string): string {
   for (const pattern of KNOWN_FORMATS) {
     text = text.replace(pattern, (match, scheme: unknown) =>
       typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${CREDENTIAL_PLACEHOLDER}` : CREDENTIAL_PLACEHOLDER,
     );
   }
+  return text;
+}
+
+/**
+ * An identifier a provider assigned (a message id, an event id): addresses and credentials of
+ * known formats go, as in a message, but not the rules that read prose (a word like "token"
+ * before a value, a long mixed-case token): an identifier is such a token by design, and
+ * scrubbing it would break the join between a send and its feedback.
+ */
+export function scrubIdentifier(value: string): string {
+  return replaceKnownFormats(scrubAddresses(value));
+}
+
+export function scrubMessage(message: string): string {
+  let text = message.length > MAX_MESSAGE_CHARS * 4 ? message.slice(0, MAX_MESSAGE_CHARS * 4) : message;
+  text = scrubAddresses(text);
+  // Context first: it takes the whole token, where a format rule might take only its head.
+  text = scrubAfterContext(text);
+  text = replaceKnownFormats(text);
   text = text.replace(LONG_TOKEN, (token) => (looksHighEntropy(token) ? CREDENTIAL_PLACEHOLDER : token));
   text = text.replace(/\s+/g, ' ').trim();
   return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;

@@ -57,7 +57,9 @@ describe('Anymail payloads → the receiver → email_delivery_events', () => {
 
   beforeAll(async () => {
     client = await createStoreClient({ dataDir });
-    // Anymail's Resend payloads are from 2023: a retention long enough to keep them.
+    // Anymail's Resend payloads are from 2023: a retention long enough to keep them, for the tables
+    // and for the loader, which refuses what the tables' TTL would delete (it reads the same setting).
+    process.env.SENDLENS_RETENTION_DAYS = '3650';
     await migrate(client, { database: 'default', retentionDays: 3650, rollupRetentionDays: 3650 });
     const endpoints = feedbackEndpoints({
       hasher,
