@@ -10,7 +10,7 @@ import { fromGenericEvents, signGeneric } from '../../src/feedback/index.js';
 import { createStoreClient } from '../../src/store/index.js';
 import { fixtureText } from '../feedback/helpers.js';
 import { BIN, runCli } from '../helpers/cli.js';
-import { largeResendBounce, postJson } from '../webhooks/large-payload.js';
+import { largeBounceBatch, postJson } from '../webhooks/large-payload.js';
 
 const KEY = 'cli-webhooks-test-key-0123456789';
 
@@ -70,15 +70,15 @@ describe('sendlens webhooks (single-process mode)', () => {
     }
   }, 90_000);
 
-  it('stores all 10,000 events of the largest Resend payload before answering 200 (single-process mode)', async () => {
+  it('stores all 10,000 events of a 10,000-recipient payload before answering 200 (single-process mode)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-cli-webhooks-large-'));
-    const secret = `whsec_${randomBytes(24).toString('base64')}`;
+    const secret = randomBytes(32).toString('base64');
     const child = spawn(process.execPath, [BIN, 'webhooks', '--port', '0'], {
-      env: { ...process.env, KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, SENDLENS_RECIPIENT_KEY: KEY, RESEND_WEBHOOK_SECRET: secret, SENDLENS_WEBHOOK_SECRET: '', SENDLENS_RETENTION_DAYS: '3650' },
+      env: { ...process.env, KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, SENDLENS_RECIPIENT_KEY: KEY, RESEND_WEBHOOK_SECRET: '', SENDLENS_WEBHOOK_SECRET: secret, SENDLENS_RETENTION_DAYS: '3650' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const payload = largeResendBounce(10_000, secret, new RecipientHasher(KEY));
+    const payload = largeBounceBatch(10_000, secret, new RecipientHasher(KEY));
     try {
       const port = await new Promise<number>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('the receiver did not start listening within 30 s')), 30_000);
@@ -90,7 +90,7 @@ describe('sendlens webhooks (single-process mode)', () => {
           }
         });
       });
-      expect(await postJson(port, '/webhooks/resend', payload.body, payload.headers)).toEqual({ status: 200, body: { accepted: 10_000 } });
+      expect(await postJson(port, '/webhooks/generic', payload.body, payload.headers)).toEqual({ status: 200, body: { accepted: 10_000 } });
     } finally {
       child.kill('SIGTERM');
     }

@@ -14,7 +14,7 @@ import type { KafkaSettings } from '../../src/transport/index.js';
 import { createWebhookServer, DEFAULT_MAX_HANDOFF_BYTES, feedbackEndpoints, WEBHOOK_PATHS } from '../../src/webhooks/index.js';
 import { hasher } from '../feedback/helpers.js';
 import { brokers, createTopic, fullyCommitted, eventLines, readTopic, testSettings } from '../helpers/kafka.js';
-import { largeResendBounce, postJson } from './large-payload.js';
+import { largeBounceBatch, postJson } from './large-payload.js';
 
 /**
  * Through the real broker: a 10,000-recipient payload is acknowledged by
@@ -23,7 +23,7 @@ import { largeResendBounce, postJson } from './large-payload.js';
  */
 describe('the receiver with Kafka, with a 10,000-recipient payload', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-webhooks-large-kafka-'));
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const secret = randomBytes(32).toString('base64');
   let client: ClickHouseClient;
   let kafka: KafkaSettings;
   let producer: SharedProducer;
@@ -40,7 +40,7 @@ describe('the receiver with Kafka, with a 10,000-recipient payload', () => {
     const kafkaHandoff = new KafkaHandoff<DeliveryEvent>(producer, kafka.deliveryTopic, partitionKey);
     // Records each hand-off (one produce request) on its way to Kafka.
     const handoff = { handOff: (events: DeliveryEvent[]) => (handOffBytes.push(events.reduce((bytes, e) => bytes + Buffer.byteLength(JSON.stringify(e)) + 1, 0)), kafkaHandoff.handOff(events)) };
-    server = createWebhookServer({ endpoints: feedbackEndpoints({ hasher, resend: { secret } }), handoff });
+    server = createWebhookServer({ endpoints: feedbackEndpoints({ hasher, generic: { secret } }), handoff });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -52,8 +52,8 @@ describe('the receiver with Kafka, with a 10,000-recipient payload', () => {
   });
 
   it('answers 200 once Kafka holds every event, in messages under the loader bound, and the loader stores them all', async () => {
-    const payload = largeResendBounce(10_000, secret);
-    const answer = await postJson(port, WEBHOOK_PATHS.resend, payload.body, payload.headers);
+    const payload = largeBounceBatch(10_000, secret);
+    const answer = await postJson(port, WEBHOOK_PATHS.generic, payload.body, payload.headers);
     expect(answer).toEqual({ status: 200, body: { accepted: 10_000 } });
     // About 8 MiB of events: several produce requests, none near the broker's 1 MiB record batch bound even uncompressed.
     expect(handOffBytes.length).toBeGreaterThan(10);

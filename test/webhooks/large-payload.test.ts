@@ -11,7 +11,7 @@ import { decodeDeliveryEvents, InProcessHandoff } from '../../src/ingest/index.j
 import { createStoreClient, migrate } from '../../src/store/index.js';
 import { createWebhookServer, feedbackEndpoints, WEBHOOK_PATHS } from '../../src/webhooks/index.js';
 import { hasher } from '../feedback/helpers.js';
-import { largeResendBounce, postJson } from './large-payload.js';
+import { largeBounceBatch, postJson } from './large-payload.js';
 
 /**
  * Single-process mode: the largest payload a provider may send (10,000
@@ -20,7 +20,7 @@ import { largeResendBounce, postJson } from './large-payload.js';
  */
 describe('the receiver in single-process mode, with a 10,000-recipient payload', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-webhooks-large-'));
-  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const secret = randomBytes(32).toString('base64');
   let client: ClickHouseClient;
   let server: Server;
   let port = 0;
@@ -29,7 +29,7 @@ describe('the receiver in single-process mode, with a 10,000-recipient payload',
     client = await createStoreClient({ dataDir });
     await migrate(client, { database: 'default', retentionDays: 3650, rollupRetentionDays: 3650 });
     const handoff = new InProcessHandoff<DeliveryEvent>({ client, database: 'default', decode: decodeDeliveryEvents, deadLetterFile: join(dataDir, 'dead-letters.jsonl') });
-    server = createWebhookServer({ endpoints: feedbackEndpoints({ hasher, resend: { secret } }), handoff });
+    server = createWebhookServer({ endpoints: feedbackEndpoints({ hasher, generic: { secret } }), handoff });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -40,9 +40,9 @@ describe('the receiver in single-process mode, with a 10,000-recipient payload',
   });
 
   it('answers 200 only with every event in ClickHouse', async () => {
-    const payload = largeResendBounce(10_000, secret);
+    const payload = largeBounceBatch(10_000, secret);
     expect(payload.expected).toHaveLength(10_000);
-    const answer = await postJson(port, WEBHOOK_PATHS.resend, payload.body, payload.headers);
+    const answer = await postJson(port, WEBHOOK_PATHS.generic, payload.body, payload.headers);
     expect(answer).toEqual({ status: 200, body: { accepted: 10_000 } });
     const stored = (await (await client.query({ query: 'SELECT toString(event_id) AS id, recipient_hash FROM email_delivery_events ORDER BY id', format: 'JSONEachRow' })).json()) as { id: string; recipient_hash: string }[];
     expect(stored.length).toBe(10_000);

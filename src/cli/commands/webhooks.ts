@@ -5,7 +5,7 @@ import type { DeliveryEvent } from '../../events/index.js';
 import { decodeDeliveryEvents, InProcessHandoff } from '../../ingest/index.js';
 import { createStoreClient, describeStore, migrate, migrationSettingsFromEnv, storeConfigFromEnv } from '../../store/index.js';
 import { describeKafka, KafkaHandoff, kafkaSettingsFromEnv, partitionKey, SharedProducer } from '../../transport/index.js';
-import { createWebhookServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUTS, feedbackConfigFromEnv, feedbackEndpoints } from '../../webhooks/index.js';
+import { createWebhookServer, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUTS, feedbackConfigFromEnv, feedbackEndpoints, webhookSettings } from '../../webhooks/index.js';
 import type { EventHandoff } from '../../webhooks/index.js';
 import { UsageError } from '../errors.js';
 import { jsonLogger } from '../log.js';
@@ -34,7 +34,7 @@ export async function runWebhooks(options: WebhooksCommandOptions): Promise<numb
   if (!key) throw new UsageError('set SENDLENS_RECIPIENT_KEY (at least 16 bytes): recipients are stored only as keyed hashes');
   const endpoints = feedbackEndpoints(feedbackConfigFromEnv(new RecipientHasher(key)));
   if (endpoints.length === 0) {
-    throw new UsageError('no webhook endpoint is configured: set SENDLENS_SES_TOPIC_ARNS, RESEND_WEBHOOK_SECRET, SCAISEND_WEBHOOK_PUBLIC_KEY or SENDLENS_WEBHOOK_SECRET');
+    throw new UsageError(`no webhook endpoint is configured: set at least one of ${webhookSettings().join(', ')}`);
   }
   const log = jsonLogger();
   const kafka = kafkaSettingsFromEnv();

@@ -2,8 +2,11 @@ import type { ErrorCode, RetryClass } from '../taxonomy.js';
 import type { ParsedBody } from '../body.js';
 import type { HeaderMap } from '../headers.js';
 
-export const PROVIDERS = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'smtp', 'sendgrid', 'mailgun', 'postmark'] as const;
-export type ProviderId = (typeof PROVIDERS)[number];
+import { PROVIDERS } from '../../providers/ids.js';
+import type { ProviderId } from '../../providers/ids.js';
+
+export { PROVIDERS };
+export type { ProviderId };
 
 export function isProviderId(value: unknown): value is ProviderId {
   return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);

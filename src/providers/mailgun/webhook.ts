@@ -4,6 +4,7 @@ import { DEFAULT_TOLERANCE_SEC } from '../../feedback/index.js';
 import type { FeedbackContext, Verdict } from '../../feedback/index.js';
 import type { WebhookEndpoint } from '../../webhooks/index.js';
 import { fromMailgunWebhook } from './feedback.js';
+import type { ProviderWebhook } from '../types.js';
 
 /**
  * Mailgun signs each webhook inside its JSON body: `signature: { timestamp,
@@ -120,3 +121,11 @@ export function mailgunWebhookEndpoint(config: MailgunWebhookConfig, context: ()
     normalize: (body) => fromMailgunWebhook(body, context()),
   };
 }
+
+/** Mounted by the receiver when MAILGUN_WEBHOOK_SIGNING_KEY is set. */
+export const mailgunWebhook: ProviderWebhook<MailgunWebhookConfig> = {
+  path: MAILGUN_WEBHOOK_PATH,
+  settings: ['MAILGUN_WEBHOOK_SIGNING_KEY'],
+  fromEnv: (env) => (env.MAILGUN_WEBHOOK_SIGNING_KEY ? { signingKey: env.MAILGUN_WEBHOOK_SIGNING_KEY } : undefined),
+  endpoint: mailgunWebhookEndpoint,
+};

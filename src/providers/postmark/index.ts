@@ -8,5 +8,5 @@ export { instrumentPostmark, postmarkOutcomeReader, postmarkErrorResponse } from
 export type { PostmarkLike } from './sdk.js';
 export { fromPostmarkWebhook, POSTMARK_RECORDS, POSTMARK_BOUNCE_TYPES } from './feedback.js';
 export type { PostmarkRecordRow } from './feedback.js';
-export { postmarkWebhookEndpoint, verifyPostmarkBasicAuth, POSTMARK_WEBHOOK_PATH, MIN_POSTMARK_PASSWORD_CHARS } from './webhook.js';
+export { postmarkWebhookEndpoint, postmarkWebhook, verifyPostmarkBasicAuth, POSTMARK_WEBHOOK_PATH, MIN_POSTMARK_PASSWORD_CHARS } from './webhook.js';
 export type { PostmarkWebhookConfig } from './webhook.js';

@@ -4,6 +4,7 @@ import type { DeliveryEvent } from '../../events/index.js';
 import type { FeedbackContext, Verdict } from '../../feedback/index.js';
 import type { WebhookEndpoint } from '../../webhooks/index.js';
 import { fromPostmarkWebhook } from './feedback.js';
+import type { ProviderWebhook } from '../types.js';
 
 /**
  * Postmark does not sign its webhooks; it lets the webhook URL carry HTTP
@@ -55,3 +56,12 @@ export function postmarkWebhookEndpoint(config: PostmarkWebhookConfig, context: 
     normalize: (body) => fromPostmarkWebhook(body, context()),
   };
 }
+
+/** Mounted by the receiver when both POSTMARK_WEBHOOK_USERNAME and POSTMARK_WEBHOOK_PASSWORD are set. */
+export const postmarkWebhook: ProviderWebhook<PostmarkWebhookConfig> = {
+  path: POSTMARK_WEBHOOK_PATH,
+  settings: ['POSTMARK_WEBHOOK_USERNAME', 'POSTMARK_WEBHOOK_PASSWORD'],
+  fromEnv: (env) =>
+    env.POSTMARK_WEBHOOK_USERNAME && env.POSTMARK_WEBHOOK_PASSWORD ? { username: env.POSTMARK_WEBHOOK_USERNAME, password: env.POSTMARK_WEBHOOK_PASSWORD } : undefined,
+  endpoint: postmarkWebhookEndpoint,
+};

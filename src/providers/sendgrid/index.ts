@@ -6,5 +6,5 @@
 export { sendgridCatalog } from './catalog.js';
 export { instrumentSendgrid, sendgridOutcomeReader } from './sdk.js';
 export type { SendgridMailLike } from './sdk.js';
-export { sendgridWebhookEndpoint, SENDGRID_WEBHOOK_PATH } from './webhook.js';
+export { sendgridWebhookEndpoint, sendgridWebhook, SENDGRID_WEBHOOK_PATH } from './webhook.js';
 export type { SendgridWebhookConfig } from './webhook.js';

@@ -2,6 +2,7 @@ import type { DeliveryEvent } from '../../events/index.js';
 import { fromSendgridEvents, verifySendgrid } from '../../feedback/index.js';
 import type { FeedbackContext, TimestampOptions } from '../../feedback/index.js';
 import type { WebhookEndpoint } from '../../webhooks/index.js';
+import type { ProviderWebhook } from '../types.js';
 
 /**
  * SendGrid's signed Event Webhook: a JSON array of events, signed with ECDSA
@@ -32,3 +33,11 @@ export function sendgridWebhookEndpoint(config: SendgridWebhookConfig, context: 
     normalize: (body) => fromSendgridEvents(body, { ...context(), provider: 'sendgrid' }),
   };
 }
+
+/** Mounted by the receiver when SENDGRID_WEBHOOK_PUBLIC_KEY is set. */
+export const sendgridWebhook: ProviderWebhook<SendgridWebhookConfig> = {
+  path: SENDGRID_WEBHOOK_PATH,
+  settings: ['SENDGRID_WEBHOOK_PUBLIC_KEY'],
+  fromEnv: (env) => (env.SENDGRID_WEBHOOK_PUBLIC_KEY ? { publicKey: env.SENDGRID_WEBHOOK_PUBLIC_KEY } : undefined),
+  endpoint: sendgridWebhookEndpoint,
+};

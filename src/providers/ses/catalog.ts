@@ -1,8 +1,8 @@
-import { anyMessage, field, stringField, xmlElement } from '../body.js';
-import type { ParsedBody } from '../body.js';
-import type { HeaderMap } from '../headers.js';
-import { exactly } from './types.js';
-import type { CatalogRow, FailureFields, ProviderCatalog } from './types.js';
+import { anyMessage, field, stringField, xmlElement } from '../../normalize/body.js';
+import type { ParsedBody } from '../../normalize/body.js';
+import type { HeaderMap } from '../../normalize/headers.js';
+import { exactly } from '../../normalize/catalog/types.js';
+import type { CatalogRow, FailureFields, ProviderCatalog } from '../../normalize/catalog/types.js';
 
 /**
  * Amazon SES. Seed: 002_e8f4c3d4e6fe18c8.txt (the Query API's error codes, in

@@ -1,5 +1,5 @@
-import { field, stringField, anyMessage } from '../body.js';
-import type { CatalogRow, ProviderCatalog } from './types.js';
+import { field, stringField, anyMessage } from '../../normalize/body.js';
+import type { CatalogRow, ProviderCatalog } from '../../normalize/catalog/types.js';
 
 /**
  * relay: a workspace-scoped sending API that relays through Amazon SES.

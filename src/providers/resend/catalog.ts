@@ -1,6 +1,6 @@
-import { anyMessage, field, stringField } from '../body.js';
-import type { ParsedBody } from '../body.js';
-import type { CatalogRow, FailureFields, ProviderCatalog } from './types.js';
+import { anyMessage, field, stringField } from '../../normalize/body.js';
+import type { ParsedBody } from '../../normalize/body.js';
+import type { CatalogRow, FailureFields, ProviderCatalog } from '../../normalize/catalog/types.js';
 
 /**
  * Resend. Seed: 004_4c1b346d7a667aa2.txt. Errors are `{"statusCode", "name",

@@ -1,7 +1,7 @@
-import { anyMessage, field, stringField } from '../body.js';
-import type { ParsedBody } from '../body.js';
-import { ANY_CODE, exactly } from './types.js';
-import type { CatalogRow, FailureFields, ProviderCatalog } from './types.js';
+import { anyMessage, field, stringField } from '../../normalize/body.js';
+import type { ParsedBody } from '../../normalize/body.js';
+import { ANY_CODE, exactly } from '../../normalize/catalog/types.js';
+import type { CatalogRow, FailureFields, ProviderCatalog } from '../../normalize/catalog/types.js';
 
 /**
  * ScaiSend. Seed: 003_fcf01acbb33a0afb.txt. It has no error codes at all; it

@@ -1,7 +1,7 @@
-import { anyMessage, stringField } from '../body.js';
-import type { ParsedBody } from '../body.js';
-import { between, exactly } from './types.js';
-import type { CatalogRow, FailureFields, ProviderCatalog } from './types.js';
+import { anyMessage, stringField } from '../../normalize/body.js';
+import type { ParsedBody } from '../../normalize/body.js';
+import { between, exactly } from '../../normalize/catalog/types.js';
+import type { CatalogRow, FailureFields, ProviderCatalog } from '../../normalize/catalog/types.js';
 
 /**
  * SendFleet: a Django REST Framework API in front of SES.
