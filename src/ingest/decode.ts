@@ -1,5 +1,6 @@
 import { DeliveryEventSchema, SendEventSchema, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
+import { deadLetter } from './dead-letter.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
 /** A message larger than this is dead-lettered whole, unread: the producer never writes one (16 KiB). */
@@ -10,8 +11,18 @@ export const MAX_EVENT_LINE_BYTES = 16 * 1024;
 export const SEND_EVENTS_TABLE = 'email_send_events';
 export const DELIVERY_EVENTS_TABLE = 'email_delivery_events';
 
+/** A dead letter of this message; an original over the dead-letter bound keeps only its head, size and digest. */
 function letter(message: SourceMessage, reason: string, line: number | null, original: Buffer): DeadLetter {
-  return { reason, topic: message.topic, partition: message.partition, offset: message.offset, line, original };
+  return deadLetter(message, reason, line, original);
+}
+
+/** A message whose value was cut while decompressing (bounded-gzip.ts): only its head arrived. */
+export function cutWhileDecompressing(message: SourceMessage): Decoded | null {
+  const cut = message.truncatedFrom;
+  if (!cut) return null;
+  const reason = `oversized after decompression: ${cut.bytes} bytes (${cut.why})`;
+  const letter: DeadLetter = { reason, topic: message.topic, partition: message.partition, offset: message.offset, line: null, original: Buffer.from(message.value ?? Buffer.alloc(0)), truncatedFrom: { bytes: cut.bytes, sha256: cut.sha256 } };
+  return { rows: new Map(), deadLetters: [letter], judged: 1, invalid: 1 };
 }
 
 /**
@@ -47,6 +58,8 @@ export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, vali
 function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, columns: readonly string[] | undefined): Decoded {
   const rows: Row[] = [];
   const deadLetters: DeadLetter[] = [];
+  const cut = cutWhileDecompressing(message);
+  if (cut) return cut;
   const value = message.value;
   if (value === null || value.length === 0) {
     deadLetters.push(letter(message, 'empty message', null, Buffer.alloc(0)));
@@ -65,21 +78,21 @@ function decodeJsonLines(message: SourceMessage, table: string, validate: (value
     start = end + 1;
     if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0x0d)) continue;
     judged += 1;
-    const text = bytes.toString('utf8');
     if (bytes.length > MAX_EVENT_LINE_BYTES) {
-      deadLetters.push(letter(message, `oversized event: ${bytes.length} bytes (limit ${MAX_EVENT_LINE_BYTES})`, line, Buffer.from(bytes)));
+      deadLetters.push(letter(message, `oversized event: ${bytes.length} bytes (limit ${MAX_EVENT_LINE_BYTES})`, line, bytes));
       continue;
     }
+    const text = bytes.toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      deadLetters.push(letter(message, `malformed JSON: ${(error as Error).message}`, line, Buffer.from(bytes)));
+      deadLetters.push(letter(message, `malformed JSON: ${(error as Error).message}`, line, bytes));
       continue;
     }
     const valid = validate(parsed);
     if (!valid.ok) {
-      deadLetters.push(letter(message, `schema: ${valid.reason}`, line, Buffer.from(bytes)));
+      deadLetters.push(letter(message, `schema: ${valid.reason}`, line, bytes));
       continue;
     }
     const event = parsed as Record<string, unknown>;
