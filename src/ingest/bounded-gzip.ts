@@ -4,8 +4,11 @@
  *
  * kafkajs decompresses a compressed record batch whole (`zlib.unzip`) before
  * the loader sees a single record, so a gzip bomb (a few hundred KiB that
- * inflate to gigabytes) would be held in memory entirely. This codec inflates
- * as a stream and parses the record frames as they come out: a record up to
+ * inflate to gigabytes) would be held in memory entirely. This codec first
+ * inflates in one call that zlib stops at MAX_DECOMPRESSED_BATCH_BYTES; a
+ * batch within it and without an oversized record is used as is. Any other
+ * batch is inflated again as a stream, parsing the record frames as they come
+ * out: a record up to
  * MAX_DECOMPRESSED_RECORD_BYTES is kept as is while the batch stays within
  * MAX_DECOMPRESSED_BATCH_BYTES; any other record is replaced by a stub record
  * (same offset and timestamp, the first DEAD_LETTER_HEAD_BYTES of its value,
@@ -22,12 +25,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { createUnzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createUnzip, unzip as unzipCallback } from 'node:zlib';
 import kafkajs from 'kafkajs';
 import { DEAD_LETTER_HEAD_BYTES } from './dead-letter.js';
 import { MAX_TRACE_MESSAGE_BYTES } from './otlp-traces.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
+const unzip = promisify(unzipCallback);
 
 /** One record larger than this decompressed is cut: the largest message any decoder accepts (an OTLP request). */
 export const MAX_DECOMPRESSED_RECORD_BYTES = MAX_TRACE_MESSAGE_BYTES;
@@ -203,11 +208,44 @@ class CutRecordBuilder {
   }
 }
 
+/** Whether every record frame in `records` is at most `maxBytes` (false too when the frames do not parse). */
+function everyRecordWithin(records: Buffer, maxBytes: number): boolean {
+  for (let at = 0; at < records.length; ) {
+    const frame = readVarint(records, at);
+    if (!frame || frame.value < 0 || frame.value > maxBytes) return false;
+    at = frame.next + frame.value;
+    if (at > records.length) return false;
+  }
+  return true;
+}
+
 /**
  * Inflates `compressed` (a record batch's records) and returns them with
  * every record over a limit replaced by a stub (see the file comment).
+ *
+ * The usual batch is inflated in one call, stopped by zlib itself at the
+ * batch budget (`maxOutputLength`), and returned as is when no record is
+ * over the record limit; only a batch that breaks a limit is inflated again
+ * as a stream and cut. Streaming every batch cost 2–4× the one-call inflate
+ * on 900 KiB batches of events.
  */
 export async function decompressBounded(compressed: Buffer, limits: DecompressLimits = DEFAULT_DECOMPRESS_LIMITS): Promise<Buffer> {
+  return (await decompressWithinLimits(compressed, limits)) ?? decompressCutting(compressed, limits);
+}
+
+/** The whole batch in one inflate, or null when it breaks a limit (what was inflated is let go before cutting). */
+async function decompressWithinLimits(compressed: Buffer, limits: DecompressLimits): Promise<Buffer | null> {
+  let whole: Buffer;
+  try {
+    whole = await unzip(compressed, { maxOutputLength: limits.batchBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
+    throw error;
+  }
+  return everyRecordWithin(whole, limits.recordBytes) ? whole : null;
+}
+
+async function decompressCutting(compressed: Buffer, limits: DecompressLimits): Promise<Buffer> {
   const out: Buffer[] = [];
   let kept = 0;
   /** The record frame's length varint, which can straddle chunks. */
@@ -266,7 +304,7 @@ export async function decompressBounded(compressed: Buffer, limits: DecompressLi
   };
 
   await new Promise<void>((resolve, reject) => {
-    const inflater = createUnzip();
+    const inflater = createUnzip({ chunkSize: 64 * 1024 });
     inflater.on('data', (chunk: Buffer) => {
       try {
         consume(chunk);
