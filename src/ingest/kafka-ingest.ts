@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { metrics } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
 import kafkajs from 'kafkajs';
@@ -95,6 +96,7 @@ export class KafkaIngest {
   /** Wakes the supervisor from a backoff wait or a running generation when stop() is called. */
   #wakeOnStop: () => void = () => undefined;
   readonly #stopRequested: Promise<void>;
+  readonly #stopSignal = new AbortController();
   #ticker: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #lagTimer: NodeJS.Timeout | undefined;
@@ -273,6 +275,7 @@ export class KafkaIngest {
       });
     } catch (error) {
       generation.closing = true;
+      if (this.#generation === generation) this.#generation = undefined;
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
@@ -295,7 +298,8 @@ export class KafkaIngest {
         current = undefined;
         this.totals.restarts += 1;
       }
-      await Promise.race([sleep(wait), this.#stopRequested]);
+      // Cancelled by stop(), so no timer outlives the loader.
+      await sleep(wait, undefined, { signal: this.#stopSignal.signal }).catch(() => undefined);
       if (this.#stopping) break;
       try {
         current = await this.#openGeneration();
@@ -402,6 +406,7 @@ export class KafkaIngest {
     if (this.#stopping) return this.done;
     this.#stopping = true;
     this.#wakeOnStop();
+    this.#stopSignal.abort();
     clearInterval(this.#ticker);
     clearInterval(this.#heartbeatTimer);
     clearInterval(this.#lagTimer);
@@ -419,5 +424,3 @@ export class KafkaIngest {
     return this.done;
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
