@@ -121,6 +121,7 @@ describe('the loader rides out broker restarts', () => {
       await produce(kafka, tag, 0, 4_000);
 
       const run = ingest(broker, kafka, dataDir, groupId);
+      let exit: Awaited<ReturnType<typeof exitOf>>;
       try {
         await until(() => batches(run) >= 2, 120_000, 'the first batches', run);
         await broker.stop();
@@ -130,10 +131,12 @@ describe('the loader rides out broker restarts', () => {
         await produce(kafka, tag, 4_000, 2_000);
         await until(() => fullyCommitted(groupId, kafka.eventsTopic, broker.bootstrap), 240_000, 'every offset committed after the restart', run);
       } finally {
+        await broker.startAgain();
         run.child.kill('SIGTERM');
+        exit = await exitOf(run, 60_000);
       }
       // One SIGTERM, a clean exit: the embedded engine closed after its last write.
-      expect(await exitOf(run, 60_000)).toEqual({ code: 0, signal: null });
+      expect(exit).toEqual({ code: 0, signal: null });
       expect(run.logs.some((l) => l.msg === 'ingest stopped')).toBe(true);
       expect(await counts(tag)).toEqual({ rows: 6_000, distinct: 6_000, rollup: 6_000 });
     }, 420_000);
@@ -146,18 +149,19 @@ describe('the loader rides out broker restarts', () => {
     await createTopic(broker.bootstrap, kafka.eventsTopic, 2);
     await produce(kafka, tag, 0, 1_000);
     const run = ingest(broker, kafka, dataDir, groupId);
+    let exit: Awaited<ReturnType<typeof exitOf>>;
     try {
       await until(() => fullyCommitted(groupId, kafka.eventsTopic, broker.bootstrap), 120_000, 'everything committed', run);
       const logsBefore = run.logs.length;
       await broker.stop();
       // Kafka errors in its log: the consumer is failing (and being replaced, or rejoining).
       await until(() => run.logs.slice(logsBefore).some((l) => l.level === 'error' || l.level === 'warn'), 120_000, 'the loader noticing the outage', run);
-      run.child.kill('SIGTERM');
-      expect(await exitOf(run, 90_000)).toEqual({ code: 0, signal: null });
     } finally {
-      run.child.kill('SIGKILL');
+      run.child.kill('SIGTERM');
+      exit = await exitOf(run, 90_000);
       await broker.startAgain();
     }
+    expect(exit).toEqual({ code: 0, signal: null });
     expect(await counts(tag)).toEqual({ rows: 1_000, distinct: 1_000, rollup: 1_000 });
   }, 300_000);
 });
