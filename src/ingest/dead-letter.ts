@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DeadLetter } from './types.js';
+import type { DeadLetter, Decoded, SourceMessage } from './types.js';
 
 /**
  * A dead letter whose original is larger than this keeps only its first
@@ -38,6 +38,15 @@ export function truncated(letter: DeadLetter): DeadLetter {
     original: Buffer.from(letter.original.subarray(0, DEAD_LETTER_HEAD_BYTES)),
     truncatedFrom: { bytes: letter.original.length, sha256: createHash('sha256').update(letter.original).digest('hex') },
   };
+}
+
+/** A message whose value was cut while decompressing (bounded-gzip.ts): only its head arrived. */
+export function cutWhileDecompressing(message: SourceMessage): Decoded | null {
+  const cut = message.truncatedFrom;
+  if (!cut) return null;
+  const reason = `oversized after decompression: ${cut.bytes} bytes (${cut.why})`;
+  const letter: DeadLetter = { reason, topic: message.topic, partition: message.partition, offset: message.offset, line: null, original: Buffer.from(message.value ?? Buffer.alloc(0)), truncatedFrom: { bytes: cut.bytes, sha256: cut.sha256 } };
+  return { rows: new Map(), deadLetters: [letter], judged: 1, invalid: 1 };
 }
 
 /** Kafka record of a dead letter: the (possibly cut) original as value, why and where from in headers. */

@@ -1,6 +1,5 @@
 import { decodeTraceRequest, OtlpDecodeError, OTEL_TRACES_TABLE, rowToJson } from './otlp-traces.js';
-import { deadLetter } from './dead-letter.js';
-import { cutWhileDecompressing } from './decode.js';
+import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
 import type { Decoded, Row, SourceMessage } from './types.js';
 
 /**

@@ -1,9 +1,9 @@
 import { DeliveryEventSchema, SendEventSchema, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
-import { deadLetter } from './dead-letter.js';
+import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
-/** A message larger than this is dead-lettered whole, unread: the producer never writes one (16 KiB). */
+/** A message larger than this is dead-lettered unread (its head, size and digest): the producer never writes one (16 KiB). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** One event line larger than this is dead-lettered: the contract bounds every field far below it. */
 export const MAX_EVENT_LINE_BYTES = 16 * 1024;
@@ -14,15 +14,6 @@ export const DELIVERY_EVENTS_TABLE = 'email_delivery_events';
 /** A dead letter of this message; an original over the dead-letter bound keeps only its head, size and digest. */
 function letter(message: SourceMessage, reason: string, line: number | null, original: Buffer): DeadLetter {
   return deadLetter(message, reason, line, original);
-}
-
-/** A message whose value was cut while decompressing (bounded-gzip.ts): only its head arrived. */
-export function cutWhileDecompressing(message: SourceMessage): Decoded | null {
-  const cut = message.truncatedFrom;
-  if (!cut) return null;
-  const reason = `oversized after decompression: ${cut.bytes} bytes (${cut.why})`;
-  const letter: DeadLetter = { reason, topic: message.topic, partition: message.partition, offset: message.offset, line: null, original: Buffer.from(message.value ?? Buffer.alloc(0)), truncatedFrom: { bytes: cut.bytes, sha256: cut.sha256 } };
-  return { rows: new Map(), deadLetters: [letter], judged: 1, invalid: 1 };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_HEAD_BYTES, DEAD_LETTER_MAX_ORIGINAL_BYTES, decodeSendEvents } from '../../src/ingest/index.js';
+import { DEAD_LETTER_HEAD_BYTES, DEAD_LETTER_MAX_ORIGINAL_BYTES, decodeSendEvents, decodeSpans } from '../../src/ingest/index.js';
 import { KafkaDeadLetters } from '../../src/ingest/dead-letter.js';
 import type { ProduceDeadLetters } from '../../src/ingest/dead-letter.js';
 import type { DeadLetter } from '../../src/ingest/index.js';
@@ -32,6 +32,18 @@ describe('dead letters are bounded', () => {
     const decoded = decodeSendEvents({ ...source, offset: 1n, key: null, value: Buffer.from('{"nope"\n') });
     expect(decoded.deadLetters[0]?.original.toString()).toBe('{"nope"');
     expect(decoded.deadLetters[0]?.truncatedFrom).toBeUndefined();
+  });
+
+  it('a record cut while decompressing becomes a dead letter on every topic, with the size and digest of the whole', () => {
+    const truncatedFrom = { bytes: 50_000_000, sha256: 'ab'.repeat(32), why: 'limit 16777216 per record decompressed' };
+    const head = Buffer.from('{"event_id":');
+    for (const decode of [decodeSendEvents, decodeSpans]) {
+      const decoded = decode({ ...source, offset: 4n, key: null, value: head, truncatedFrom });
+      expect(decoded.rows.size === 0 || [...decoded.rows.values()].every((rows) => rows.length === 0)).toBe(true);
+      expect(decoded.deadLetters).toEqual([
+        { reason: 'oversized after decompression: 50000000 bytes (limit 16777216 per record decompressed)', ...source, offset: 4n, line: null, original: head, truncatedFrom: { bytes: 50_000_000, sha256: 'ab'.repeat(32) } },
+      ]);
+    }
   });
 
   it('letters the broker refuses as too large are sent again cut, the others whole; nothing is lost', async () => {
