@@ -1,4 +1,5 @@
 import { decodeTraceRequest, OtlpDecodeError, OTEL_TRACES_TABLE, rowToJson } from './otlp-traces.js';
+import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
 import type { Decoded, Row, SourceMessage } from './types.js';
 
 /**
@@ -12,6 +13,8 @@ import type { Decoded, Row, SourceMessage } from './types.js';
  * spans cannot be told apart, so it goes to the dead letters as one unit.
  */
 export function decodeSpans(message: SourceMessage): Decoded {
+  const cut = cutWhileDecompressing(message);
+  if (cut) return cut;
   if (message.value === null || message.value.length === 0) {
     // An empty protobuf message is a valid, empty request: nothing to load, nothing lost.
     return { rows: new Map(), deadLetters: [], judged: 0, invalid: 0 };
@@ -25,7 +28,7 @@ export function decodeSpans(message: SourceMessage): Decoded {
     const reason = error.message;
     return {
       rows: new Map(),
-      deadLetters: [{ reason, topic: message.topic, partition: message.partition, offset: message.offset, line: null, original: message.value }],
+      deadLetters: [deadLetter(message, reason, null, message.value)],
       judged: 1,
       invalid: 1,
     };

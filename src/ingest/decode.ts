@@ -1,8 +1,9 @@
 import { DeliveryEventSchema, SendEventSchema, onReceipt, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
+import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
-/** A message larger than this is dead-lettered whole, unread: the producer never writes one (16 KiB). */
+/** A message larger than this is dead-lettered unread (its head, size and digest): the producer never writes one (16 KiB). */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** One event line larger than this is dead-lettered: the contract bounds every field far below it. */
 export const MAX_EVENT_LINE_BYTES = 16 * 1024;
@@ -10,8 +11,9 @@ export const MAX_EVENT_LINE_BYTES = 16 * 1024;
 export const SEND_EVENTS_TABLE = 'email_send_events';
 export const DELIVERY_EVENTS_TABLE = 'email_delivery_events';
 
+/** A dead letter of this message; an original over the dead-letter bound keeps only its head, size and digest. */
 function letter(message: SourceMessage, reason: string, line: number | null, original: Buffer): DeadLetter {
-  return { reason, topic: message.topic, partition: message.partition, offset: message.offset, line, original };
+  return deadLetter(message, reason, line, original);
 }
 
 /**
@@ -47,6 +49,8 @@ export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, onRe
 function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, columns: readonly string[] | undefined): Decoded {
   const rows: Row[] = [];
   const deadLetters: DeadLetter[] = [];
+  const cut = cutWhileDecompressing(message);
+  if (cut) return cut;
   const value = message.value;
   if (value === null || value.length === 0) {
     deadLetters.push(letter(message, 'empty message', null, Buffer.alloc(0)));
@@ -65,21 +69,21 @@ function decodeJsonLines(message: SourceMessage, table: string, validate: (value
     start = end + 1;
     if (bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0x0d)) continue;
     judged += 1;
-    const text = bytes.toString('utf8');
     if (bytes.length > MAX_EVENT_LINE_BYTES) {
-      deadLetters.push(letter(message, `oversized event: ${bytes.length} bytes (limit ${MAX_EVENT_LINE_BYTES})`, line, Buffer.from(bytes)));
+      deadLetters.push(letter(message, `oversized event: ${bytes.length} bytes (limit ${MAX_EVENT_LINE_BYTES})`, line, bytes));
       continue;
     }
+    const text = bytes.toString('utf8');
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      deadLetters.push(letter(message, `malformed JSON: ${(error as Error).message}`, line, Buffer.from(bytes)));
+      deadLetters.push(letter(message, `malformed JSON: ${(error as Error).message}`, line, bytes));
       continue;
     }
     const valid = validate(parsed);
     if (!valid.ok) {
-      deadLetters.push(letter(message, `schema: ${valid.reason}`, line, Buffer.from(bytes)));
+      deadLetters.push(letter(message, `schema: ${valid.reason}`, line, bytes));
       continue;
     }
     const event = parsed as Record<string, unknown>;

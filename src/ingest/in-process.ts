@@ -21,7 +21,7 @@ export class FileDeadLetters implements DeadLetterSink {
 
   async send(letters: DeadLetter[]): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const lines = letters.map((l) => JSON.stringify({ reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset.toString(), line: l.line, original: l.original.toString('utf8') }));
+    const lines = letters.map((l) => JSON.stringify({ reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset.toString(), line: l.line, original: l.original.toString('utf8'), ...(l.truncatedFrom && { original_bytes: l.truncatedFrom.bytes, original_sha256: l.truncatedFrom.sha256 }) }));
     await appendFile(this.path, `${lines.join('\n')}\n`);
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { metrics } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
 import kafkajs from 'kafkajs';
@@ -10,9 +11,10 @@ import { decodeSpans } from './decode-spans.js';
 import { decodeDeliveryEvents, decodeSendEvents } from './decode.js';
 import { InvalidRatioExceeded, InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
-import type { DeadLetterSink } from './loader.js';
+import { installBoundedGzip, cutRecordInfo } from './bounded-gzip.js';
+import { KafkaDeadLetters } from './dead-letter.js';
 import { BatchWriter } from './write.js';
-import type { Decoded, DeadLetter, SourceMessage } from './types.js';
+import type { Decoded, SourceMessage } from './types.js';
 
 const { Kafka } = kafkajs;
 
@@ -39,34 +41,28 @@ export const DEFAULT_DEAD_LETTER_TOPIC = 'email.send.events.dlq';
 export const DEFAULT_MAX_INVALID_RATIO = 0.5;
 const LAG_INTERVAL_MS = 10_000;
 
-/** Dead letters onto a Kafka topic: the original bytes, and why and where from in headers. */
-class KafkaDeadLetters implements DeadLetterSink {
-  constructor(
-    readonly producer: SharedProducer,
-    readonly topic: string,
-  ) {}
-
-  async send(letters: DeadLetter[]): Promise<void> {
-    await this.producer.send(
-      this.topic,
-      letters.map((letter) => ({
-        key: `${letter.topic}:${letter.partition}:${letter.offset}${letter.line === null ? '' : `:${letter.line}`}`,
-        value: letter.original,
-        headers: {
-          'sendlens.reason': letter.reason.slice(0, 2000),
-          'sendlens.source.topic': letter.topic,
-          'sendlens.source.partition': String(letter.partition),
-          'sendlens.source.offset': letter.offset.toString(),
-          ...(letter.line !== null && { 'sendlens.source.line': String(letter.line) }),
-        },
-      })),
-      'none',
-    );
-  }
+function toSource(topic: string, partition: number, message: KafkaMessage): SourceMessage {
+  const source: SourceMessage = { topic, partition, offset: BigInt(message.offset), key: message.key ?? null, value: message.value ?? null };
+  const cut = cutRecordInfo(message.headers);
+  if (cut) source.truncatedFrom = cut;
+  return source;
 }
 
-function toSource(topic: string, partition: number, message: KafkaMessage): SourceMessage {
-  return { topic, partition, offset: BigInt(message.offset), key: message.key ?? null, value: message.value ?? null };
+/** The first wait before a new consumer after one failed; doubles up to RESTART_MAX_WAIT_MS. */
+const RESTART_FIRST_WAIT_MS = 500;
+const RESTART_MAX_WAIT_MS = 5_000;
+
+/** One consumer and the partition loaders fed by it; replaced whole when it fails. */
+interface Generation {
+  readonly id: number;
+  readonly consumer: Consumer;
+  readonly loaders: Map<string, PartitionLoader>;
+  /** Set once this generation is being closed: its batches are no longer taken. */
+  closing: boolean;
+  heartbeat: (() => Promise<void>) | undefined;
+  /** Resolves with why this generation must be replaced (a crash, a failed commit). */
+  readonly failed: Promise<string>;
+  fail: (why: string) => void;
 }
 
 /**
@@ -75,20 +71,32 @@ function toSource(topic: string, partition: number, message: KafkaMessage): Sour
  * committed only after ClickHouse acknowledged the batch and its dead letters
  * were stored; a failing ClickHouse holds the partition back (backpressure)
  * while heartbeats keep the group membership.
+ *
+ * A supervisor rides out Kafka outages: when the consumer crashes (kafkajs
+ * gives up after a few retries) or a batch cannot be committed or
+ * dead-lettered, it waits for the writes in flight, drops everything not
+ * committed, and starts a new consumer, with backoff, until one joins the
+ * group again. The new consumer reads from the committed offsets and the
+ * batch log makes the re-read batches replace, not add to, what was written.
  */
 export class KafkaIngest {
-  readonly #options: IngestOptions;
   readonly #kafka: InstanceType<typeof Kafka>;
-  readonly #consumer: Consumer;
   readonly #producer: SharedProducer;
   readonly #writer: BatchWriter;
   readonly #guard: InvalidRatioGuard;
   readonly #limits: BatchLimits;
   readonly #decoders: Map<string, (message: SourceMessage) => Decoded>;
   readonly #deadLetters: KafkaDeadLetters;
-  readonly #loaders = new Map<string, PartitionLoader>();
   readonly #log: Log;
-  #heartbeat: (() => Promise<void>) | undefined;
+  readonly #groupId: string;
+  #generation: Generation | undefined;
+  #generations = 0;
+  #starting: Promise<void> | undefined;
+  #supervisor: Promise<void> | undefined;
+  /** Wakes the supervisor from a backoff wait or a running generation when stop() is called. */
+  #wakeOnStop: () => void = () => undefined;
+  readonly #stopRequested: Promise<void>;
+  readonly #stopSignal = new AbortController();
   #ticker: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #lagTimer: NodeJS.Timeout | undefined;
@@ -99,26 +107,19 @@ export class KafkaIngest {
   #settle: { resolve: () => void; reject: (error: Error) => void } | undefined;
   /** Resolves when the loader stopped cleanly, rejects when it stopped on an error (e.g. too many invalid events). */
   readonly done: Promise<void>;
-  readonly totals = { rows: 0, batches: 0, deadLetters: 0 };
+  readonly totals = { rows: 0, batches: 0, deadLetters: 0, restarts: 0 };
 
   constructor(options: IngestOptions) {
-    this.#options = options;
     this.#log = options.log ?? (() => undefined);
+    this.#groupId = options.groupId ?? DEFAULT_GROUP_ID;
+    installBoundedGzip();
     const kafkaLog = (level: string, message: string) => {
       if (level === 'error' || level === 'warn') this.#log(level, message);
     };
-    const kafka = new Kafka(kafkaClientConfig(options.kafka, kafkaLog));
-    this.#kafka = kafka;
-    this.#consumer = kafka.consumer({
-      groupId: options.groupId ?? DEFAULT_GROUP_ID,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxWaitTimeInMs: 250,
-      allowAutoTopicCreation: true,
-    });
+    this.#kafka = new Kafka(kafkaClientConfig(options.kafka, kafkaLog));
     this.#producer = new SharedProducer(options.kafka, kafkaLog);
-    this.#deadLetters = new KafkaDeadLetters(this.#producer, options.deadLetterTopic ?? DEFAULT_DEAD_LETTER_TOPIC);
+    const deadLetterTopic = options.deadLetterTopic ?? DEFAULT_DEAD_LETTER_TOPIC;
+    this.#deadLetters = new KafkaDeadLetters(deadLetterTopic, (records) => this.#producer.send(deadLetterTopic, records, 'none'));
     this.#limits = { ...DEFAULT_BATCH_LIMITS, ...options.limits };
     this.#guard = new InvalidRatioGuard(options.maxInvalidRatio ?? DEFAULT_MAX_INVALID_RATIO);
     this.#decoders = options.decoders ??
@@ -129,14 +130,17 @@ export class KafkaIngest {
       ]);
     this.#writer = new BatchWriter(options.client, {
       database: options.database,
-      consumerGroup: options.groupId ?? DEFAULT_GROUP_ID,
+      consumerGroup: this.#groupId,
       ...(options.afterWrite && { afterWrite: options.afterWrite }),
       // Shutdown still retries (pending batches must land); only a fatal stop gives up.
       keepTrying: () => this.#fatal === undefined,
       onRetry: async (error, attempt, waitMs) => {
         this.#log('warn', 'clickhouse write failed; retrying', { attempt, waitMs, error: (error as Error).message?.split('\n')[0] });
-        await this.#heartbeat?.().catch(() => undefined);
+        await this.#generation?.heartbeat?.().catch(() => undefined);
       },
+    });
+    this.#stopRequested = new Promise((resolve) => {
+      this.#wakeOnStop = resolve;
     });
     this.done = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
@@ -170,9 +174,9 @@ export class KafkaIngest {
 
   #onBatch: ConstructorParameters<typeof PartitionLoader>[2]['onBatch'];
 
-  #loaderFor(topic: string, partition: number): PartitionLoader {
+  #loaderFor(generation: Generation, topic: string, partition: number): PartitionLoader {
     const key = `${topic}:${partition}`;
-    let loader = this.#loaders.get(key);
+    let loader = generation.loaders.get(key);
     if (!loader) {
       const decode = this.#decoders.get(topic);
       if (!decode) throw new Error(`no decoder for topic ${topic}`);
@@ -180,56 +184,153 @@ export class KafkaIngest {
         decode,
         writer: this.#writer,
         deadLetters: this.#deadLetters,
-        commit: (t, p, next) => this.#consumer.commitOffsets([{ topic: t, partition: p, offset: next.toString() }]),
+        commit: (t, p, next) => generation.consumer.commitOffsets([{ topic: t, partition: p, offset: next.toString() }]),
         limits: this.#limits,
         guard: this.#guard,
         ...(this.#onBatch && { onBatch: this.#onBatch }),
       });
-      this.#loaders.set(key, loader);
+      generation.loaders.set(key, loader);
     }
     return loader;
   }
 
-  async start(): Promise<void> {
+  /** Connects and joins the group with a first consumer (throws when Kafka cannot be reached), then keeps one running until stop(). */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     await this.#ensureTopics();
-    await this.#consumer.connect();
-    for (const topic of this.#decoders.keys()) await this.#consumer.subscribe({ topic, fromBeginning: true });
-    // A rebalance may move partitions away: write what is pending now (its commit may be refused;
-    // the batch log lets the next owner replay it without double counting), then start afresh.
-    this.#consumer.on(this.#consumer.events.REBALANCING, () => {
-      void this.#settleLoaders('rebalance');
-    });
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.#stop(payload.error);
-    });
-    await this.#consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch, heartbeat }) => {
-        this.#heartbeat = heartbeat;
-        if (this.#stopping) return;
-        try {
-          await this.#loaderFor(batch.topic, batch.partition).submit(batch.messages.map((m) => toSource(batch.topic, batch.partition, m)));
-        } catch (error) {
-          if (error instanceof InvalidRatioExceeded) {
-            this.#stop(error);
-            return;
-          }
-          throw error;
-        }
-      },
-    });
+    if (this.#stopping) return;
+    const first = await this.#openGeneration();
+    this.#supervisor = this.#supervise(first);
+    // stop() during the start waits for it and then closes this consumer; no timers to start then.
+    if (this.#stopping) return;
     this.#ticker = setInterval(() => {
+      const generation = this.#generation;
+      if (!generation || generation.closing) return;
       const now = Date.now();
-      for (const loader of this.#loaders.values()) {
-        loader.flushIfDue(now).catch((error: unknown) => this.#log('warn', 'timed flush failed; will retry', { error: (error as Error).message }));
+      for (const loader of generation.loaders.values()) {
+        loader.flushIfDue(now).catch((error: unknown) => this.#failed(generation, error));
       }
     }, 100);
     this.#lagTimer = setInterval(() => void this.#measureLag(), LAG_INTERVAL_MS);
     this.#lagTimer.unref();
     // Long writes (a struggling ClickHouse) must not cost the group membership.
-    this.#heartbeatTimer = setInterval(() => void this.#heartbeat?.().catch(() => undefined), 3_000);
-    this.#log('info', 'ingest started', { topics: [...this.#decoders.keys()], group: this.#options.groupId ?? DEFAULT_GROUP_ID });
+    this.#heartbeatTimer = setInterval(() => void this.#generation?.heartbeat?.().catch(() => undefined), 3_000);
+    this.#log('info', 'ingest started', { topics: [...this.#decoders.keys()], group: this.#groupId });
+  }
+
+  /** A step of a partition failed: fatal for too much invalid input, else this consumer is replaced. */
+  #failed(generation: Generation, error: unknown): void {
+    if (error instanceof InvalidRatioExceeded) {
+      this.#stop(error);
+      return;
+    }
+    generation.fail(`a batch could not be written or committed: ${(error as Error).message}`);
+  }
+
+  /** A new consumer, connected, subscribed and running (its group join may still be retrying). */
+  async #openGeneration(): Promise<Generation> {
+    const consumer = this.#kafka.consumer({
+      groupId: this.#groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: true,
+      // kafkajs would restart the same consumer in place; the supervisor starts a fresh one instead.
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000, restartOnFailure: async () => false },
+    });
+    let fail: (why: string) => void = () => undefined;
+    const failed = new Promise<string>((resolve) => {
+      fail = resolve;
+    });
+    this.#generations += 1;
+    const generation: Generation = { id: this.#generations, consumer, loaders: new Map(), closing: false, heartbeat: undefined, failed, fail };
+    this.#generation = generation;
+    consumer.on(consumer.events.CRASH, ({ payload }) => generation.fail(`consumer crashed: ${payload.error.message}`));
+    // A rebalance may move partitions away: write what is pending now (its commit may be refused;
+    // the batch log lets the next owner replay it without double counting), then start afresh.
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (!generation.closing) void this.#settleLoaders(generation, 'rebalance', 'flush');
+    });
+    try {
+      await consumer.connect();
+      for (const topic of this.#decoders.keys()) await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 4,
+        eachBatch: async ({ batch, heartbeat }) => {
+          // A consumer being replaced takes nothing more: what it read is re-read from the committed offsets.
+          if (generation.closing || this.#stopping) return;
+          generation.heartbeat = heartbeat;
+          try {
+            await this.#loaderFor(generation, batch.topic, batch.partition).submit(batch.messages.map((m) => toSource(batch.topic, batch.partition, m)));
+          } catch (error) {
+            this.#failed(generation, error);
+          }
+        },
+      });
+    } catch (error) {
+      generation.closing = true;
+      if (this.#generation === generation) this.#generation = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+    return generation;
+  }
+
+  /**
+   * Runs until stop(): whenever the current consumer fails, closes it (waiting
+   * for its writes) and opens another, backing off while Kafka is away.
+   */
+  async #supervise(first: Generation): Promise<void> {
+    let current: Generation | undefined = first;
+    let wait = RESTART_FIRST_WAIT_MS;
+    while (!this.#stopping) {
+      if (current) {
+        const why = await Promise.race([current.failed, this.#stopRequested.then(() => null)]);
+        if (why === null) break;
+        this.#log('warn', 'kafka consumer failed; replacing it', { why, generation: current.id });
+        await this.#closeGeneration(current, 'discard');
+        current = undefined;
+        this.totals.restarts += 1;
+      }
+      // Cancelled by stop(), so no timer outlives the loader.
+      await sleep(wait, undefined, { signal: this.#stopSignal.signal }).catch(() => undefined);
+      if (this.#stopping) break;
+      try {
+        current = await this.#openGeneration();
+        wait = RESTART_FIRST_WAIT_MS;
+        this.#log('info', 'kafka consumer restarted', { generation: current.id });
+      } catch (error) {
+        this.#log('warn', 'kafka consumer could not start; retrying', { waitMs: wait, error: (error as Error).message });
+        wait = Math.min(RESTART_MAX_WAIT_MS, wait * 2);
+      }
+    }
+    // Stopping: the current consumer (if any) is closed by stop(), flushing first unless the stop is fatal.
+  }
+
+  /**
+   * Stops taking batches from a consumer, settles its loaders (writes in
+   * flight always finish, so the engine is never closed under a query), and
+   * disconnects it. `flush` also writes and commits what is pending; `discard`
+   * leaves it to be re-read.
+   */
+  async #closeGeneration(generation: Generation, mode: 'flush' | 'discard'): Promise<void> {
+    generation.closing = true;
+    if (this.#generation === generation) this.#generation = undefined;
+    if (mode === 'flush') {
+      try {
+        generation.consumer.pause([...this.#decoders.keys()].map((topic) => ({ topic })));
+      } catch {
+        // Never joined (or mid-rejoin): nothing is being fetched to pause.
+      }
+    }
+    await this.#settleLoaders(generation, mode === 'flush' ? 'shutdown' : 'restart', mode);
+    await generation.consumer.disconnect().catch((error: unknown) => this.#log('warn', 'kafka consumer did not disconnect cleanly', { error: (error as Error).message }));
   }
 
   /** Lag per topic: the end of each partition minus what the group committed. */
@@ -237,9 +338,8 @@ export class KafkaIngest {
     const admin = this.#kafka.admin();
     try {
       await admin.connect();
-      const groupId = this.#options.groupId ?? DEFAULT_GROUP_ID;
       for (const topic of this.#decoders.keys()) {
-        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: this.#groupId, topics: [topic] })]);
         const done = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
         const lag = ends.reduce((sum, end) => sum + Math.max(0, Number(end.high) - (done.get(end.partition) ?? Number(end.low))), 0);
         this.lag.set(topic, lag);
@@ -273,12 +373,13 @@ export class KafkaIngest {
     }
   }
 
-  async #settleLoaders(why: string): Promise<void> {
-    const loaders = [...this.#loaders.values()];
-    this.#loaders.clear();
+  async #settleLoaders(generation: Generation, why: string, mode: 'flush' | 'discard'): Promise<void> {
+    const loaders = [...generation.loaders.values()];
+    generation.loaders.clear();
     await Promise.all(
       loaders.map(async (loader) => {
         try {
+          if (mode === 'discard') throw new Error('not flushed: the consumer is being replaced');
           await loader.flushAll();
         } catch (error) {
           this.#log('warn', `pending batch not committed on ${why}; it will be replayed from the batch log`, { topic: loader.topic, partition: loader.partition, error: (error as Error).message });
@@ -296,19 +397,24 @@ export class KafkaIngest {
     this.stop().catch(() => undefined); // the outcome is reported through `done`
   }
 
-  /** Flushes and commits what is pending, leaves the group, disconnects. */
+  /**
+   * Flushes and commits what is pending, leaves the group, disconnects; works
+   * at any point (before the group was joined, while a consumer is being
+   * replaced). It resolves only once no write is in flight.
+   */
   async stop(): Promise<void> {
     if (this.#stopping) return this.done;
     this.#stopping = true;
+    this.#wakeOnStop();
+    this.#stopSignal.abort();
     clearInterval(this.#ticker);
     clearInterval(this.#heartbeatTimer);
     clearInterval(this.#lagTimer);
     try {
-      if (!this.#fatal) {
-        this.#consumer.pause([...this.#decoders.keys()].map((topic) => ({ topic })));
-        await this.#settleLoaders('shutdown');
-      }
-      await this.#consumer.disconnect();
+      await this.#starting?.catch(() => undefined);
+      await this.#supervisor;
+      const generation = this.#generation;
+      if (generation) await this.#closeGeneration(generation, this.#fatal ? 'discard' : 'flush');
       await this.#producer.disconnect();
     } finally {
       if (this.#fatal) this.#settle?.reject(this.#fatal);

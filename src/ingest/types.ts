@@ -6,6 +6,11 @@ export interface SourceMessage {
   offset: bigint;
   key: Buffer | null;
   value: Buffer | null;
+  /**
+   * Set when the value was too large to hold decompressed: `value` is then only
+   * its head, and this is the size and SHA-256 of the whole and why it was cut (see bounded-gzip.ts).
+   */
+  truncatedFrom?: { bytes: number; sha256: string; why: string };
 }
 
 /** Something that could not be loaded, with why and where it came from; it goes to the dead-letter topic. */
@@ -16,8 +21,10 @@ export interface DeadLetter {
   offset: bigint;
   /** For a JSON Lines message, which line (0-based); null when the whole message is bad. */
   line: number | null;
-  /** The original bytes: the line, or the whole message. */
+  /** The original bytes: the line, or the whole message; only their head when `truncatedFrom` is set. */
   original: Buffer;
+  /** Set when the original was too large to keep: its full size and SHA-256 (hex). */
+  truncatedFrom?: { bytes: number; sha256: string };
 }
 
 /** One row ready to insert, as a JSONEachRow line, with where it came from (for a dead letter). */

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PartitionBatch } from './batch.js';
 import { COMPACT_INSERT_COLUMNS } from './decode.js';
+import { deadLetter } from './dead-letter.js';
 import type { DeadLetter, Row } from './types.js';
 
 export const BATCH_LOG_TABLE = 'sendlens_ingest_batches';
@@ -111,7 +112,7 @@ export class BatchWriter {
       if (rows.length === 1) {
         const row = rows[0] as Row;
         const reason = `rejected by ClickHouse (code ${clickhouseErrorCode(error)}): ${(error as Error).message.split('\n')[0]}`;
-        return [{ reason, topic: batch.topic, partition: batch.partition, offset: row.offset, line: row.line, original: Buffer.from(originalText(table, row)) }];
+        return [deadLetter({ topic: batch.topic, partition: batch.partition, offset: row.offset }, reason, row.line, Buffer.from(originalText(table, row)))];
       }
       // Halves get tokens of their own, derived the same way on every replay.
       const middle = Math.ceil(rows.length / 2);

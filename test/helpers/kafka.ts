@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import type { KafkaMessage } from 'kafkajs';
 import { inject } from 'vitest';
 import type { KafkaSettings } from '../../src/transport/index.js';
+import { startBroker, stopBroker } from '../../scripts/kafka/local-broker.js';
+import type { BrokerHandle } from '../../scripts/kafka/local-broker.js';
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -26,11 +33,12 @@ export function testSettings(overrides: Partial<KafkaSettings> = {}): KafkaSetti
   };
 }
 
-export async function createTopic(bootstrap: string, topic: string, partitions = 3): Promise<void> {
+export async function createTopic(bootstrap: string, topic: string, partitions = 3, config: Record<string, string> = {}): Promise<void> {
   const admin = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }
@@ -105,4 +113,78 @@ export async function committedMessages(groupId: string, topic: string, bootstra
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A broker of a test's own, in its own temp dir, that the test may stop and
+ * start again on the same ports with the same data (a broker outage), without
+ * disturbing the run's shared broker.
+ */
+export class PrivateBroker {
+  #handle: BrokerHandle | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly controllerPort: number,
+  ) {}
+
+  static async start(): Promise<PrivateBroker> {
+    const dir = await mkdtemp(join(tmpdir(), 'sendlens-private-kafka-'));
+    const [port, controllerPort] = await freePorts(2);
+    const broker = new PrivateBroker(dir, port as number, controllerPort as number);
+    await broker.startAgain();
+    return broker;
+  }
+
+  get bootstrap(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.#handle !== undefined;
+  }
+
+  /** Starts the broker on the same ports and log dir (its topics, offsets and groups survive). */
+  async startAgain(): Promise<void> {
+    if (this.#handle) return;
+    // A port the stopped broker held may take a moment to be released.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        this.#handle = await startBroker({ dir: this.dir, port: this.port, controllerPort: this.controllerPort, stopWithProcess: process.pid, startTimeoutMs: 120_000 });
+        return;
+      } catch (error) {
+        if (!/already in use/.test((error as Error).message) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
+  /** Stops the broker the way an operator restart does (SIGTERM, SIGKILL after the grace). */
+  async stop(): Promise<void> {
+    if (!this.#handle) return;
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await stopBroker(handle, { timeoutMs: 30_000 });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Ports free right now on 127.0.0.1, all distinct. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }

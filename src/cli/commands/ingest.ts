@@ -68,11 +68,13 @@ export async function runIngest(options: IngestCommandOptions): Promise<number> 
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
   log('info', 'connecting', { kafka: describeKafka(kafka), store: describeStore(store) });
-  await ingest.start();
   try {
+    // Inside the try: the embedded engine is closed on every way out, never under a write (done settles after the last one).
+    await ingest.start();
     await ingest.done;
     return 0;
   } finally {
+    await ingest.stop().catch(() => undefined);
     await client.close();
   }
 }
