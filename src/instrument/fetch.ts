@@ -1,6 +1,7 @@
 import { normalizeResponse, normalizeThrown } from '../normalize/index.js';
 import type { ProviderId } from '../normalize/index.js';
 import type { Operation } from '../events/index.js';
+import { PROVIDER_HTTP_APIS } from '../providers/http-apis.js';
 import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from './instrumentation.js';
 
 /** Bodies are read from a clone up to this many bytes, for the error or the provider's message id. */
@@ -8,13 +9,10 @@ export const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Request bodies larger than this are not parsed for From/To (attachments make them large). */
 export const MAX_REQUEST_PARSE_BYTES = 256 * 1024;
 
-/** What a path says about the operation; first match wins. */
+/** What a path says about the operation, after the provider's own paths; first match wins. */
 const OPERATION_BY_PATH: readonly [RegExp, Operation][] = [
   [/batch/i, 'send_batch'],
   [/\/(emails?|mail\/send|send)\/?$/i, 'send'],
-  // Postmark's templated send and Mailgun's send (form fields or MIME) before the template and domain rows.
-  [/\/email\/withTemplate\/?$/i, 'send'],
-  [/^\/v3\/[^/]+\/messages(\.mime)?\/?$/i, 'send'],
   [/domains?\/[^/]+\/verify/i, 'domain_verify'],
   [/domains?/i, 'domain_manage'],
   [/webhooks?/i, 'webhook_manage'],
@@ -22,39 +20,20 @@ const OPERATION_BY_PATH: readonly [RegExp, Operation][] = [
   [/suppression/i, 'suppression_manage'],
 ];
 
-export function operationFromPath(pathname: string): Operation {
-  return OPERATION_BY_PATH.find(([pattern]) => pattern.test(pathname))?.[1] ?? 'other';
+export function operationFromPath(pathname: string, provider?: ProviderId): Operation {
+  const own = provider ? PROVIDER_HTTP_APIS[provider]?.operations ?? [] : [];
+  return [...own, ...OPERATION_BY_PATH].find(([pattern]) => pattern.test(pathname))?.[1] ?? 'other';
 }
 
 type FetchInput = Parameters<typeof fetch>[0];
 type Json = Record<string, unknown>;
 const obj = (value: unknown): Json | undefined => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const strings = (value: unknown): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
-/** SendGrid's v3 shape (ScaiSend speaks it too): {"from": {"email"}, "personalizations": [{"to": [{"email"}]}]} */
-function sendgridAddresses(b: Json): { from?: string; to: string[] } {
-  const first = Array.isArray(b.personalizations) ? obj(b.personalizations[0]) : undefined;
-  const to = Array.isArray(first?.to) ? first.to.map((r) => str(obj(r)?.email)).filter((e): e is string => e !== undefined) : [];
-  return { from: str(obj(b.from)?.email) ?? str(b.from), to };
+/** Where the provider's send request keeps From and To (its folder says); none for a provider without an HTTP API. */
+function addressesOf(provider: ProviderId, body: Json): { from?: string | undefined; to: string[] } {
+  return PROVIDER_HTTP_APIS[provider]?.addresses(body) ?? { to: [] };
 }
-
-/** Where each provider's send request keeps From and To. */
-const ADDRESSES_BY_PROVIDER: Record<ProviderId, (body: Json) => { from?: string; to: string[] }> = {
-  relay: (b) => ({ from: str(b.from), to: strings(b.to) }),
-  sendfleet: (b) => ({ from: str(b.from_email) ?? str(b.from), to: strings(b.to) }),
-  scaisend: (b) => sendgridAddresses(b),
-  resend: (b) => ({ from: str(b.from), to: strings(b.to) }),
-  // SES over raw HTTP is SESv2 JSON: {"FromEmailAddress", "Destination": {"ToAddresses": []}}
-  ses: (b) => ({ from: str(b.FromEmailAddress), to: strings(obj(b.Destination)?.ToAddresses) }),
-  // SMTP has no HTTP API: instrumentNodemailer reads the message itself.
-  smtp: () => ({ to: [] }),
-  sendgrid: (b) => sendgridAddresses(b),
-  // Mailgun's API takes form fields (read from URLSearchParams or FormData); `to` may repeat or list several.
-  mailgun: (b) => ({ from: str(b.from), to: strings(b.to).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean) }),
-  // Postmark: {"From", "To": "a@example.com, b@example.com"}
-  postmark: (b) => ({ from: str(b.From), to: (str(b.To) ?? '').split(',').map((a) => a.trim()).filter(Boolean) }),
-};
 
 /** A form body as the fields the address readers look at; a field sent more than once is a list. */
 function formFields(body: URLSearchParams | FormData): Json {
@@ -71,20 +50,20 @@ function contextFromRequest(provider: ProviderId, input: FetchInput, init: Reque
   const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
   const context: AttemptContext = { provider, method, url };
   try {
-    context.operation = operationFromPath(new URL(url).pathname);
+    context.operation = operationFromPath(new URL(url).pathname, provider);
   } catch {
     context.operation = 'other';
   }
   const body = init?.body;
   if (body instanceof URLSearchParams || body instanceof FormData) {
-    const { from, to } = ADDRESSES_BY_PROVIDER[provider](formFields(body));
+    const { from, to } = addressesOf(provider, formFields(body));
     if (from !== undefined) context.from = from;
     if (to.length > 0) context.to = to;
   } else if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
     try {
       const parsed = obj(JSON.parse(body));
       if (parsed) {
-        const { from, to } = ADDRESSES_BY_PROVIDER[provider](parsed);
+        const { from, to } = addressesOf(provider, parsed);
         if (from !== undefined) context.from = from;
         if (to.length > 0) context.to = to;
       }

@@ -1,4 +1,4 @@
-import type { DeliveryEvent } from '../events/index.js';
+import type { DeliveryEvent, Operation } from '../events/index.js';
 import type { FeedbackContext } from '../feedback/index.js';
 import type { WebhookEndpoint } from '../webhooks/index.js';
 
@@ -19,3 +19,16 @@ export interface ProviderWebhook<Config> {
 
 /** The configuration a webhook takes. */
 export type WebhookConfigOf<W> = W extends ProviderWebhook<infer C> ? C : never;
+
+/** A send request's JSON body (or a form's fields), as the fetch adapter hands it over. */
+export type RequestFields = Record<string, unknown>;
+
+/**
+ * What a provider's HTTP API says about an attempt before it runs, for `instrumentFetch`: where a
+ * send request keeps From and To, and the provider's own paths that name an operation (tried
+ * before the adapter's generic rules).
+ */
+export interface ProviderHttpApi {
+  addresses(body: RequestFields): { from?: string | undefined; to: string[] };
+  readonly operations?: readonly (readonly [RegExp, Operation])[];
+}

@@ -53,10 +53,12 @@ describe('instrumentFetch speaks SendGrid, Mailgun and Postmark requests', () =>
 
   it('names the providers\' send paths', () => {
     expect(operationFromPath('/v3/mail/send')).toBe('send');
-    expect(operationFromPath('/v3/mg.acme.example/messages')).toBe('send');
-    expect(operationFromPath('/v3/mg.acme.example/messages.mime')).toBe('send');
+    // Mailgun's and Postmark's own paths are theirs (src/providers/<id>/http.ts), read for their provider.
+    expect(operationFromPath('/v3/mg.acme.example/messages', 'mailgun')).toBe('send');
+    expect(operationFromPath('/v3/mg.acme.example/messages.mime', 'mailgun')).toBe('send');
     expect(operationFromPath('/email')).toBe('send');
-    expect(operationFromPath('/email/withTemplate')).toBe('send');
+    expect(operationFromPath('/email/withTemplate', 'postmark')).toBe('send');
+    expect(operationFromPath('/email/withTemplate')).toBe('template_manage');
     expect(operationFromPath('/email/batch')).toBe('send_batch');
     expect(operationFromPath('/email/batchWithTemplates')).toBe('send_batch');
     expect(operationFromPath('/templates')).toBe('template_manage');
