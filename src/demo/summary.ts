@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ALERT_RULES, evaluateRules } from '../alerts/index.js';
-import { INCIDENTS, LIST_HYGIENE_INCIDENT, ANSWERS } from './scenario.js';
+import { codeOf, INCIDENTS, LIST_HYGIENE_INCIDENT } from './scenario.js';
 
 /** What the demo prints at the end: every number read back from ClickHouse, none from the simulator's own counters. */
 export interface DemoSummary {
@@ -91,7 +91,7 @@ export async function readSummary(client: ClickHouseClient, database: string, sp
   );
   const incidents: DemoSummary['incidents'] = [];
   for (const incident of [...INCIDENTS]) {
-    const code = ANSWERS[incident.answer].code;
+    const code = codeOf(incident.answer);
     const [seen] = await rows<{ attempts: number; first_seen: string; last_seen: string }>(
       client,
       `SELECT count() AS attempts, toString(min(occurred_at)) AS first_seen, toString(max(occurred_at)) AS last_seen

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANSWERS, INCIDENTS, PROVIDER_APIS, ROUTES } from '../../src/demo/scenario.js';
+import { ANSWERS, BACKGROUND_FAILURES, INCIDENTS, PROVIDER_APIS, ROUTES, SMTP_ANSWERS } from '../../src/demo/scenario.js';
+import type { AnswerName, DemoProviderId } from '../../src/demo/scenario.js';
 import { SeededRandom } from '../../src/demo/random.js';
 import { planTraffic } from '../../src/demo/traffic.js';
 import { normalizeResponse } from '../../src/normalize/index.js';
@@ -35,10 +36,20 @@ describe('the demo scenario', () => {
     }
   });
 
-  it('routes cover all five providers and their weights add up to one', () => {
-    expect(new Set(ROUTES.map((r) => r.provider))).toEqual(new Set(Object.keys(PROVIDER_APIS)));
+  it('routes cover all nine providers, each with background failures of its own, and their weights add up to one', () => {
+    const nine = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'sendgrid', 'mailgun', 'postmark', 'smtp'];
+    expect(new Set(ROUTES.map((r) => r.provider))).toEqual(new Set(nine));
+    expect(new Set([...Object.keys(PROVIDER_APIS), 'smtp'])).toEqual(new Set(nine));
     expect(ROUTES.reduce((sum, r) => sum + r.weight, 0)).toBeCloseTo(1, 9);
-    expect(new Set(INCIDENTS.map((i) => i.provider))).toEqual(new Set(['ses', 'resend', 'sendfleet', 'scaisend', 'relay']));
+    expect(new Set(INCIDENTS.map((i) => i.provider))).toEqual(new Set(['ses', 'resend', 'sendfleet', 'scaisend', 'relay', 'sendgrid', 'mailgun', 'postmark', 'smtp']));
+    for (const provider of nine) expect({ provider, failures: BACKGROUND_FAILURES[provider as DemoProviderId].length > 0 }).toEqual({ provider, failures: true });
+  });
+
+  it('every answer a provider gives is in that provider\'s own format (named after it)', () => {
+    const ownerOf = (answer: AnswerName) => (answer in SMTP_ANSWERS ? 'smtp' : (Object.keys(PROVIDER_APIS) as ProviderId[]).find((p) => answer.startsWith(p)));
+    const uses = [...INCIDENTS.map((i) => ({ provider: i.provider, answer: i.answer })), ...Object.entries(BACKGROUND_FAILURES).flatMap(([provider, rows]) => rows.map((r) => ({ provider, answer: r.answer })))];
+    for (const use of uses) expect({ ...use, owner: ownerOf(use.answer) }).toEqual({ ...use, owner: use.provider });
+    // How each one normalizes is checked above (HTTP) and over the wire (test/demo/simulated-providers.test.ts, simulated-smtp.test.ts).
   });
 
   it('the simulated days are a function of the seed, not of the time of day the demo runs', () => {
@@ -59,13 +70,14 @@ describe('the demo scenario', () => {
     }
   });
 
-  it('every incident of the demo test\'s run has sends of its provider (and sender) inside its window', () => {
+  it('every incident of the demo test\'s run has sends of its provider (and sender, and recipient domain) inside its window', () => {
     const plan = planTraffic({ seed: 7, days: 2, sends: 8000, endsAt: Date.now() });
     const inside = new Map(plan.incidents.map((incident) => [incident.name, 0]));
     for (const { sends } of plan.ticks()) {
       for (const send of sends) {
         for (const incident of plan.incidents) {
           if (send.route.provider !== incident.provider || (incident.senderDomain && incident.senderDomain !== send.route.senderDomain)) continue;
+          if (incident.recipientDomain && incident.recipientDomain !== send.recipientDomain) continue;
           if (send.at >= incident.from && send.at < incident.to) inside.set(incident.name, (inside.get(incident.name) ?? 0) + 1);
         }
       }
