@@ -16,7 +16,7 @@ interface DemoJson {
   run: { sends: number; attempts: number; feedbackEvents: number; droppedEvents: number; path: string };
   report: { path: string; panels: number; failed: number };
   summary: {
-    volumes: { provider: string; total: number; failed: number }[];
+    volumes: { provider: string; total: number; sent: number; failed: number }[];
     topCodes: { code: string; total: number }[];
     incidents: { incident: string; code: string; attempts: number }[];
     risk: { scope: string; subject: string; window: string; level: string; sends: number }[];
@@ -128,8 +128,13 @@ describe('sendlens demo (single-process mode)', () => {
       // Every attempt became a row and a span.
       expect(attempts).toBe(first.run.attempts);
       expect(first.summary.spans).toBe(first.run.attempts);
-      expect(first.summary.volumes.map((v) => v.provider).sort()).toEqual(['relay', 'resend', 'scaisend', 'sendfleet', 'ses']);
+      // All nine providers, each with sends that went out.
+      expect(first.summary.volumes.map((v) => v.provider).sort()).toEqual(['mailgun', 'postmark', 'relay', 'resend', 'scaisend', 'sendfleet', 'sendgrid', 'ses', 'smtp']);
+      for (const volume of first.summary.volumes) expect({ provider: volume.provider, sent: volume.sent > 0 }).toEqual({ provider: volume.provider, sent: true });
+      // Every incident of the scenario, the new ones too, shows in the history with its code.
+      expect(first.summary.incidents.map((i) => i.incident)).toEqual([...INCIDENTS.map((i) => i.name), 'news.acme.example mails an old list']);
       for (const incident of first.summary.incidents) expect({ incident: incident.incident, seen: incident.attempts > 0 }).toEqual({ incident: incident.incident, seen: true });
+      expect(first.summary.topCodes.map((c) => c.code)).toEqual(expect.arrayContaining(['throttling.greylisted']));
       expect(first.summary.feedback.map((f) => f.kind)).toEqual(expect.arrayContaining(['delivered', 'bounced (hard)', 'bounced (soft)']));
       const level = (subject: string, window: string) => first.summary.risk.find((r) => r.scope === 'sender_domain' && r.subject === subject && r.window === window)?.level;
       expect(level('news.acme.example', '24h')).toBe('review');
@@ -140,6 +145,13 @@ describe('sendlens demo (single-process mode)', () => {
       expect(first.summary.alerts.map((a) => `${a.alert}: ${a.labels}`)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^Sending quota exhausted: provider=resend/), 'Provider suspended sending: provider=sendfleet workspace=globex', 'Hard-bounce rate over the SES review line: scope=sender_domain subject=news.acme.example']),
       );
+
+      // SendGrid, Mailgun and Postmark feedback came in signed as each signs, through their own endpoints.
+      const feedbackBy = runCliPatiently(['sql', '--format', 'json', "SELECT provider, groupUniqArray(outcome) AS outcomes FROM email_delivery_events WHERE provider IN ('sendgrid', 'mailgun', 'postmark') GROUP BY provider ORDER BY provider"], { KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' });
+      expect(feedbackBy.stderr).toBe('');
+      const outcomes = Object.fromEntries((JSON.parse(feedbackBy.stdout) as { provider: string; outcomes: string[] }[]).map((row) => [row.provider, row.outcomes]));
+      expect(Object.keys(outcomes)).toEqual(['mailgun', 'postmark', 'sendgrid']);
+      for (const provider of ['mailgun', 'postmark', 'sendgrid']) expect({ provider, bounced: outcomes[provider]?.includes('bounced') }).toEqual({ provider, bounced: true });
 
       // The documented example queries all answer on the demo's history.
       const docs = readFileSync(new URL('../../docs/queries.md', import.meta.url), 'utf8');
