@@ -14,7 +14,11 @@ import type { KafkaSettings, SpanExporterLike } from '../transport/index.js';
 import { createTracerProvider } from '../telemetry/index.js';
 import { createWebhookServer, feedbackEndpoints } from '../webhooks/index.js';
 import type { EventHandoff } from '../webhooks/index.js';
+import { mailgunWebhookEndpoint } from '../providers/mailgun/index.js';
+import { postmarkWebhookEndpoint } from '../providers/postmark/index.js';
+import { sendgridWebhookEndpoint } from '../providers/sendgrid/index.js';
 import { SimulatedProviders } from './simulated-providers.js';
+import { startSmtp } from './simulated-smtp.js';
 import { feedbackKeys, runTraffic, SimulatedClock } from './traffic.js';
 import type { TrafficProgress, TrafficTotals } from './traffic.js';
 
@@ -98,11 +102,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
 
   const keys = feedbackKeys();
   const hasher = new RecipientHasher(options.recipientKey);
-  const endpoints = feedbackEndpoints({ hasher, resend: { secret: keys.svixSecret }, scaisend: { publicKey: keys.sendgridPublicKey }, generic: { secret: keys.genericSecret } });
+  const context = () => ({ hasher, receivedAt: Date.now() });
+  const endpoints = [
+    ...feedbackEndpoints({ hasher, resend: { secret: keys.svixSecret }, scaisend: { publicKey: keys.scaisendPublicKey }, generic: { secret: keys.genericSecret } }),
+    sendgridWebhookEndpoint({ publicKey: keys.sendgridPublicKey }, context),
+    mailgunWebhookEndpoint({ signingKey: keys.mailgunSigningKey }, context),
+    postmarkWebhookEndpoint({ username: keys.postmarkUsername, password: keys.postmarkPassword }, context),
+  ];
   const receiver = createWebhookServer({ endpoints, handoff });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const providers = new SimulatedProviders();
   const providersUrl = await providers.start();
+  const smtp = await startSmtp(instrumentation);
+  if ('missing' in smtp) log(`sendlens demo: ${smtp.missing}`);
 
   let totals: TrafficTotals;
   try {
@@ -112,6 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       webhooksUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
       keys,
       clock,
+      smtp: 'sender' in smtp ? smtp.sender : null,
       ...(options.onProgress && { onProgress: options.onProgress }),
     };
     if (options.live) {
@@ -141,6 +154,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     if (ingest && options.kafka) await waitUntilLoaded(options.kafka, groupId, 120_000);
   } finally {
     await providers.stop();
+    if ('stop' in smtp) await smtp.stop();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
     await tracerProvider.shutdown();
     await sink.close(10_000);

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ALERT_RULES, evaluateRules } from '../alerts/index.js';
-import { INCIDENTS, LIST_HYGIENE_INCIDENT, ANSWERS } from './scenario.js';
+import { codeOf, INCIDENTS, LIST_HYGIENE_INCIDENT } from './scenario.js';
 
 /** What the demo prints at the end: every number read back from ClickHouse, none from the simulator's own counters. */
 export interface DemoSummary {
@@ -52,6 +52,7 @@ export async function readAlertTimeline(client: ClickHouseClient, startedAt: num
   return [...seen.values()].sort((a, b) => a.first_fired.localeCompare(b.first_fired));
 }
 
+/** Every list is fully ordered (ties broken by name): a rerun of the same seed prints the same summary. */
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
   const result = await client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   return (await result.json()) as T[];
@@ -63,17 +64,17 @@ export async function readSummary(client: ClickHouseClient, database: string, sp
     client,
     `SELECT provider, sum(r.attempts) AS total, sumIf(r.attempts, r.outcome = 'sent') AS sent, sumIf(r.attempts, r.outcome = 'failed') AS failed,
             sum(r.retried_attempts) AS retried, round(failed / total, 4) AS error_rate
-     FROM ${db}.email_send_rollup_1m AS r GROUP BY provider ORDER BY total DESC`,
+     FROM ${db}.email_send_rollup_1m AS r GROUP BY provider ORDER BY total DESC, provider`,
   );
   const topCodes = await rows<DemoSummary['topCodes'][number]>(
     client,
     `SELECT r.code AS code, any(r.category) AS category, sum(r.attempts) AS total, arrayStringConcat(arraySort(groupUniqArray(r.provider)), ', ') AS providers
-     FROM ${db}.email_send_rollup_1m AS r WHERE r.outcome = 'failed' GROUP BY r.code ORDER BY total DESC LIMIT 10`,
+     FROM ${db}.email_send_rollup_1m AS r WHERE r.outcome = 'failed' GROUP BY r.code ORDER BY total DESC, code LIMIT 10`,
   );
   const feedback = await rows<DemoSummary['feedback'][number]>(
     client,
     `SELECT if(r.outcome = 'bounced', concat('bounced (', r.bounce_type, ')'), r.outcome) AS kind, uniqMerge(r.events) AS total
-     FROM ${db}.email_delivery_rollup_1m AS r GROUP BY kind ORDER BY total DESC`,
+     FROM ${db}.email_delivery_rollup_1m AS r GROUP BY kind ORDER BY total DESC, kind`,
   );
   const [rates] = await rows<DemoSummary['rates']>(
     client,
@@ -87,11 +88,11 @@ export async function readSummary(client: ClickHouseClient, database: string, sp
   const risk = await rows<DemoSummary['risk'][number]>(
     client,
     `SELECT subject, scope, window, sends, hard_bounces, complaints, round(bounce_rate, 4) AS bounce_rate, round(complaint_rate, 5) AS complaint_rate, score, level, reasons
-     FROM ${db}.email_suspension_risk ORDER BY scope DESC, window, score DESC`,
+     FROM ${db}.email_suspension_risk ORDER BY scope DESC, window, score DESC, subject`,
   );
   const incidents: DemoSummary['incidents'] = [];
   for (const incident of [...INCIDENTS]) {
-    const code = ANSWERS[incident.answer].code;
+    const code = codeOf(incident.answer);
     const [seen] = await rows<{ attempts: number; first_seen: string; last_seen: string }>(
       client,
       `SELECT count() AS attempts, toString(min(occurred_at)) AS first_seen, toString(max(occurred_at)) AS last_seen

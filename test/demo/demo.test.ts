@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ANSWERS, INCIDENTS, PROVIDER_APIS, ROUTES } from '../../src/demo/scenario.js';
+import { ANSWERS, BACKGROUND_FAILURES, INCIDENTS, PROVIDER_APIS, ROUTES, SMTP_ANSWERS } from '../../src/demo/scenario.js';
+import type { AnswerName, DemoProviderId } from '../../src/demo/scenario.js';
 import { SeededRandom } from '../../src/demo/random.js';
 import { planTraffic } from '../../src/demo/traffic.js';
 import { normalizeResponse } from '../../src/normalize/index.js';
@@ -15,7 +16,7 @@ interface DemoJson {
   run: { sends: number; attempts: number; feedbackEvents: number; droppedEvents: number; path: string };
   report: { path: string; panels: number; failed: number };
   summary: {
-    volumes: { provider: string; total: number; failed: number }[];
+    volumes: { provider: string; total: number; sent: number; failed: number }[];
     topCodes: { code: string; total: number }[];
     incidents: { incident: string; code: string; attempts: number }[];
     risk: { scope: string; subject: string; window: string; level: string; sends: number }[];
@@ -35,10 +36,20 @@ describe('the demo scenario', () => {
     }
   });
 
-  it('routes cover all five providers and their weights add up to one', () => {
-    expect(new Set(ROUTES.map((r) => r.provider))).toEqual(new Set(Object.keys(PROVIDER_APIS)));
+  it('routes cover all nine providers, each with background failures of its own, and their weights add up to one', () => {
+    const nine = ['relay', 'sendfleet', 'ses', 'scaisend', 'resend', 'sendgrid', 'mailgun', 'postmark', 'smtp'];
+    expect(new Set(ROUTES.map((r) => r.provider))).toEqual(new Set(nine));
+    expect(new Set([...Object.keys(PROVIDER_APIS), 'smtp'])).toEqual(new Set(nine));
     expect(ROUTES.reduce((sum, r) => sum + r.weight, 0)).toBeCloseTo(1, 9);
-    expect(new Set(INCIDENTS.map((i) => i.provider))).toEqual(new Set(['ses', 'resend', 'sendfleet', 'scaisend', 'relay']));
+    expect(new Set(INCIDENTS.map((i) => i.provider))).toEqual(new Set(['ses', 'resend', 'sendfleet', 'scaisend', 'relay', 'sendgrid', 'mailgun', 'postmark', 'smtp']));
+    for (const provider of nine) expect({ provider, failures: BACKGROUND_FAILURES[provider as DemoProviderId].length > 0 }).toEqual({ provider, failures: true });
+  });
+
+  it('every answer a provider gives is in that provider\'s own format (named after it)', () => {
+    const ownerOf = (answer: AnswerName) => (answer in SMTP_ANSWERS ? 'smtp' : (Object.keys(PROVIDER_APIS) as ProviderId[]).find((p) => answer.startsWith(p)));
+    const uses = [...INCIDENTS.map((i) => ({ provider: i.provider, answer: i.answer })), ...Object.entries(BACKGROUND_FAILURES).flatMap(([provider, rows]) => rows.map((r) => ({ provider, answer: r.answer })))];
+    for (const use of uses) expect({ ...use, owner: ownerOf(use.answer) }).toEqual({ ...use, owner: use.provider });
+    // How each one normalizes is checked above (HTTP) and over the wire (test/demo/simulated-providers.test.ts, simulated-smtp.test.ts).
   });
 
   it('the simulated days are a function of the seed, not of the time of day the demo runs', () => {
@@ -59,13 +70,14 @@ describe('the demo scenario', () => {
     }
   });
 
-  it('every incident of the demo test\'s run has sends of its provider (and sender) inside its window', () => {
+  it('every incident of the demo test\'s run has sends of its provider (and sender, and recipient domain) inside its window', () => {
     const plan = planTraffic({ seed: 7, days: 2, sends: 8000, endsAt: Date.now() });
     const inside = new Map(plan.incidents.map((incident) => [incident.name, 0]));
     for (const { sends } of plan.ticks()) {
       for (const send of sends) {
         for (const incident of plan.incidents) {
           if (send.route.provider !== incident.provider || (incident.senderDomain && incident.senderDomain !== send.route.senderDomain)) continue;
+          if (incident.recipientDomain && incident.recipientDomain !== send.recipientDomain) continue;
           if (send.at >= incident.from && send.at < incident.to) inside.set(incident.name, (inside.get(incident.name) ?? 0) + 1);
         }
       }
@@ -116,8 +128,13 @@ describe('sendlens demo (single-process mode)', () => {
       // Every attempt became a row and a span.
       expect(attempts).toBe(first.run.attempts);
       expect(first.summary.spans).toBe(first.run.attempts);
-      expect(first.summary.volumes.map((v) => v.provider).sort()).toEqual(['relay', 'resend', 'scaisend', 'sendfleet', 'ses']);
+      // All nine providers, each with sends that went out.
+      expect(first.summary.volumes.map((v) => v.provider).sort()).toEqual(['mailgun', 'postmark', 'relay', 'resend', 'scaisend', 'sendfleet', 'sendgrid', 'ses', 'smtp']);
+      for (const volume of first.summary.volumes) expect({ provider: volume.provider, sent: volume.sent > 0 }).toEqual({ provider: volume.provider, sent: true });
+      // Every incident of the scenario, the new ones too, shows in the history with its code.
+      expect(first.summary.incidents.map((i) => i.incident)).toEqual([...INCIDENTS.map((i) => i.name), 'news.acme.example mails an old list']);
       for (const incident of first.summary.incidents) expect({ incident: incident.incident, seen: incident.attempts > 0 }).toEqual({ incident: incident.incident, seen: true });
+      expect(first.summary.topCodes.map((c) => c.code)).toEqual(expect.arrayContaining(['throttling.greylisted']));
       expect(first.summary.feedback.map((f) => f.kind)).toEqual(expect.arrayContaining(['delivered', 'bounced (hard)', 'bounced (soft)']));
       const level = (subject: string, window: string) => first.summary.risk.find((r) => r.scope === 'sender_domain' && r.subject === subject && r.window === window)?.level;
       expect(level('news.acme.example', '24h')).toBe('review');
@@ -128,6 +145,13 @@ describe('sendlens demo (single-process mode)', () => {
       expect(first.summary.alerts.map((a) => `${a.alert}: ${a.labels}`)).toEqual(
         expect.arrayContaining([expect.stringMatching(/^Sending quota exhausted: provider=resend/), 'Provider suspended sending: provider=sendfleet workspace=globex', 'Hard-bounce rate over the SES review line: scope=sender_domain subject=news.acme.example']),
       );
+
+      // SendGrid, Mailgun and Postmark feedback came in signed as each signs, through their own endpoints.
+      const feedbackBy = runCliPatiently(['sql', '--format', 'json', "SELECT provider, groupUniqArray(outcome) AS outcomes FROM email_delivery_events WHERE provider IN ('sendgrid', 'mailgun', 'postmark') GROUP BY provider ORDER BY provider"], { KAFKA_BROKERS: '', SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' });
+      expect(feedbackBy.stderr).toBe('');
+      const outcomes = Object.fromEntries((JSON.parse(feedbackBy.stdout) as { provider: string; outcomes: string[] }[]).map((row) => [row.provider, row.outcomes]));
+      expect(Object.keys(outcomes)).toEqual(['mailgun', 'postmark', 'sendgrid']);
+      for (const provider of ['mailgun', 'postmark', 'sendgrid']) expect({ provider, bounced: outcomes[provider]?.includes('bounced') }).toEqual({ provider, bounced: true });
 
       // The documented example queries all answer on the demo's history.
       const docs = readFileSync(new URL('../../docs/queries.md', import.meta.url), 'utf8');
