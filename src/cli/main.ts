@@ -95,7 +95,7 @@ program
 
 program
   .command('demo')
-  .description('Simulate a week of email traffic for five providers, with incidents, through the real pipeline into ClickHouse; print a summary.')
+  .description('Simulate a week of email traffic for nine providers, with incidents, through the real pipeline into ClickHouse; print a summary.')
   .option('--seed <n>', 'seed of the simulation (same seed, same week)', '42')
   .option('--days <n>', 'simulated days, ending now', '7')
   .option('--sends <n>', 'sends to simulate over the whole span', String(DEFAULT_DEMO_SENDS))
