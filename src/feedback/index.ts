@@ -60,4 +60,7 @@ export {
   SENDGRID_DROPS,
   GENERIC_TYPES,
 } from './mappings.js';
+export { ANY, matches, delivered, complained, deferred, bounced, rejected, suppressed } from './mappings.js';
+export { Collector, isoTime, unixSecondsTime, record, text } from './kit.js';
+export type { Draft, Json } from './kit.js';
 export type { FeedbackMapping, EventTypeRow, SesTypeRow, BounceRow, ComplaintRow, ReasonRow, SendgridBounceRow } from './mappings.js';

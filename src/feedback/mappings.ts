@@ -51,12 +51,12 @@ export interface EventTypeRow {
   readonly mapping: FeedbackMapping | null;
 }
 
-const delivered = (doc: string): FeedbackMapping => ({ outcome: 'delivered', bounceType: null, code: null, doc });
-const complained = (doc: string): FeedbackMapping => ({ outcome: 'complained', bounceType: null, code: null, doc });
-const deferred = (doc: string): FeedbackMapping => ({ outcome: 'deferred', bounceType: null, code: null, doc });
-const bounced = (bounceType: BounceType, code: ErrorCode | null, doc: string): FeedbackMapping => ({ outcome: 'bounced', bounceType, code, doc });
-const rejected = (code: ErrorCode, doc: string): FeedbackMapping => ({ outcome: 'rejected', bounceType: null, code, doc });
-const suppressed = (doc: string): FeedbackMapping => ({ outcome: 'suppressed', bounceType: null, code: 'suppression.recipient_suppressed', doc });
+export const delivered = (doc: string): FeedbackMapping => ({ outcome: 'delivered', bounceType: null, code: null, doc });
+export const complained = (doc: string): FeedbackMapping => ({ outcome: 'complained', bounceType: null, code: null, doc });
+export const deferred = (doc: string): FeedbackMapping => ({ outcome: 'deferred', bounceType: null, code: null, doc });
+export const bounced = (bounceType: BounceType, code: ErrorCode | null, doc: string): FeedbackMapping => ({ outcome: 'bounced', bounceType, code, doc });
+export const rejected = (code: ErrorCode, doc: string): FeedbackMapping => ({ outcome: 'rejected', bounceType: null, code, doc });
+export const suppressed = (doc: string): FeedbackMapping => ({ outcome: 'suppressed', bounceType: null, code: 'suppression.recipient_suppressed', doc });
 
 // ---------------------------------------------------------------------------
 // Amazon SES (identity notifications `notificationType` and event publishing `eventType`)

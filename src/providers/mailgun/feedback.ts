@@ -1,7 +1,8 @@
 import type { DeliveryEvent } from '../../events/index.js';
 import { FeedbackError, MESSAGE_ID_TAG, WORKSPACE_TAG } from '../../feedback/index.js';
 import type { FeedbackContext, FeedbackMapping } from '../../feedback/index.js';
-import { ANY, DeliveryEvents, bounced, complained, delivered, deferred, matches, optionalRecord, record, rejected, suppressed, text, unixSecondsTime } from '../feedback-kit.js';
+import { ANY, Collector, bounced, complained, delivered, deferred, matches, record, rejected, suppressed, text, unixSecondsTime } from '../../feedback/index.js';
+import { objectField } from '../request-fields.js';
 
 /**
  * Mailgun's webhooks: `{"signature": {…}, "event-data": {event, timestamp,
@@ -54,9 +55,13 @@ function firstAddress(value: string | undefined): string | undefined {
   return /<([^>]+)>/.exec(first)?.[1] ?? first;
 }
 
-/** Mailgun's message id without the angle brackets its API answers put around it. */
+/** Mailgun's message id as both sides keep it: no angle brackets, and no domain (see below). */
 export function bareMessageId(value: string | undefined): string {
-  return (value ?? '').trim().replace(/^<(.*)>$/s, '$1');
+  const bare = (value ?? '').trim().replace(/^<(.*)>$/s, '$1');
+  // An RFC 5322 Message-ID is address-shaped (`20180812211713.1.DF5966851B4BAB4B@mg.example.org`),
+  // and no address may reach an event; its left part, a timestamp and a random id, is unique alone.
+  const at = bare.lastIndexOf('@');
+  return at > 0 ? bare.slice(0, at) : bare;
 }
 
 /** A verified Mailgun webhook body → at most one delivery event. */
@@ -72,15 +77,15 @@ export function fromMailgunWebhook(json: unknown, ctx: FeedbackContext): Deliver
   const reason = text(data.reason);
   if (type === 'failed') mapping = MAILGUN_FAILURES.find((row) => matches(row.severity, severity) && matches(row.reason, reason))?.mapping ?? mapping;
 
-  const message = optionalRecord(data.message);
-  const headers = optionalRecord(message.headers);
+  const message = objectField(data.message) ?? {};
+  const headers = objectField(message.headers) ?? {};
   // A `rejected` event has no recipient field: the message's To is who it was for.
   const recipient = text(data.recipient) ?? firstAddress(text(headers.to));
   if (recipient === undefined || recipient === '') throw new FeedbackError('event-data.recipient is missing or not a string');
-  const status = optionalRecord(data['delivery-status']);
-  const rejectInfo = optionalRecord(data.reject);
-  const variables = optionalRecord(data['user-variables']);
-  const events = new DeliveryEvents(ctx);
+  const status = objectField(data['delivery-status']) ?? {};
+  const rejectInfo = objectField(data.reject) ?? {};
+  const variables = objectField(data['user-variables']) ?? {};
+  const events = new Collector(ctx);
   events.add({
     provider: 'mailgun',
     providerType: severity === undefined ? type : `${type}/${severity}`,
@@ -89,7 +94,7 @@ export function fromMailgunWebhook(json: unknown, ctx: FeedbackContext): Deliver
     recipient,
     index: 0,
     workspace: text(variables[WORKSPACE_TAG]),
-    sender: text(optionalRecord(data.envelope).sender) ?? firstAddress(text(headers.from)),
+    sender: text((objectField(data.envelope) ?? {}).sender) ?? firstAddress(text(headers.from)),
     messageId: text(variables[MESSAGE_ID_TAG]),
     providerMessageId: bareMessageId(text(headers['message-id'])),
     providerEventId: text(data.id),

@@ -1,7 +1,8 @@
 import type { DeliveryEvent } from '../../events/index.js';
 import { FeedbackError, MESSAGE_ID_TAG, WORKSPACE_TAG } from '../../feedback/index.js';
 import type { FeedbackContext, FeedbackMapping } from '../../feedback/index.js';
-import { DeliveryEvents, bounced, complained, delivered, deferred, isoTime, optionalRecord, record, rejected, suppressed, text } from '../feedback-kit.js';
+import { Collector, bounced, complained, delivered, deferred, isoTime, record, rejected, suppressed, text } from '../../feedback/index.js';
+import { objectField } from '../request-fields.js';
 
 /**
  * Postmark's webhooks, one JSON object per request, told apart by
@@ -63,7 +64,7 @@ const UNDOCUMENTED_BOUNCE = bounced('undetermined', null, 'a bounce Type Postmar
 
 /** Metadata is `{ key: string }`; our tags travel there. */
 function tag(metadata: unknown, key: string): string | undefined {
-  return text(optionalRecord(metadata)[key]);
+  return text((objectField(metadata) ?? {})[key]);
 }
 
 /** A Postmark webhook body → at most one delivery event (each record is about one recipient). */
@@ -79,7 +80,7 @@ export function fromPostmarkWebhook(json: unknown, ctx: FeedbackContext): Delive
   if (mapping === null) return [];
   const recipient = text(root[row.recipient]);
   if (recipient === undefined || recipient === '') throw new FeedbackError(`${row.recipient} is missing or not a string`);
-  const events = new DeliveryEvents(ctx);
+  const events = new Collector(ctx);
   events.add({
     provider: 'postmark',
     providerType: recordType === 'Bounce' && type !== undefined ? `Bounce/${type}` : recordType,

@@ -77,7 +77,7 @@ describe('Mailgun webhooks → delivery events', () => {
       occurred_at: '2018-08-12T21:17:17.153Z',
       recipient_hash: hasher.hash('recipient@example.com'),
       sender_domain: 'example.org',
-      provider_message_id: '20180812211713.1.DF5966851B4BAA99@example.org',
+      provider_message_id: '20180812211713.1.DF5966851B4BAA99', // the Message-ID's unique left part: no address reaches an event
       provider_event_id: 'hTWCTD81RtiDN-...',
       message_id: 'order-42',
       workspace: 'acme',

@@ -47,7 +47,7 @@ describe('mailgun.js, instrumented in place (the real SDK against a local API)',
       recipient_domain: 'example.com',
       recipient_hash: new RecipientHasher(KEY).hash('jane.doe@example.com'),
       recipient_count: 2,
-      provider_message_id: '20261122120000.1.ABCDEF@mg.acme.example', // bare, as webhooks carry it
+      provider_message_id: '20261122120000.1.ABCDEF', // as the webhook side keeps it: no brackets, no domain
     });
     expect(tracing.spans().map((s) => [s.name, s.attributes['server.address']])).toEqual([['send mailgun', '127.0.0.1']]);
   });
