@@ -113,3 +113,13 @@ export function anyMessage(body: ParsedBody): string | null {
     }
   }
 }
+
+/** Reads a property of a thrown value that may be anything, including an object whose getters throw. */
+export function prop(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}

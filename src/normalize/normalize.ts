@@ -1,4 +1,4 @@
-import { parseBody } from './body.js';
+import { parseBody, prop } from './body.js';
 import type { ParsedBody } from './body.js';
 import { headerMap, retryAfterMs as headerRetryAfterMs } from './headers.js';
 import type { HeaderMap } from './headers.js';
@@ -213,15 +213,6 @@ function isGenericName(name: string): boolean {
 }
 const MAX_CAUSE_DEPTH = 5;
 
-/** Reads a property of a thrown value that may be anything, including an object whose getters throw. */
-function prop(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
 
 function networkCodeFor(label: string): ErrorCode | undefined {
   return Object.hasOwn(NETWORK_FAILURES, label) ? NETWORK_FAILURES[label] : undefined;

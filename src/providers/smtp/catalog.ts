@@ -1,4 +1,4 @@
-import { anyMessage, stringField } from '../../normalize/body.js';
+import { anyMessage, prop, stringField } from '../../normalize/body.js';
 import type { ParsedBody } from '../../normalize/body.js';
 import type { CatalogRow, FailureFields, ProviderCatalog, ThrownFields } from '../../normalize/catalog/types.js';
 import type { ErrorCode, RetryClass } from '../../normalize/taxonomy.js';
@@ -279,15 +279,6 @@ const rows: readonly CatalogRow[] = [
 
 // --- Reading nodemailer's errors ---------------------------------------------------------------
 
-/** Reads a property of a thrown value that may be anything, including an object whose getters throw. */
-function prop(value: unknown, key: string): unknown {
-  if (typeof value !== 'object' || value === null) return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
 
 const text = (value: unknown, max = 4096): string | null => (typeof value === 'string' && value !== '' ? value.slice(0, max) : null);
 
