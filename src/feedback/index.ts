@@ -34,33 +34,9 @@ export {
   CERTIFICATE_MAX_BYTES,
 } from './verify.js';
 export type { Verdict, HeaderBag, TimestampOptions, SnsMessage, SnsMessageType, SnsVerifyOptions, SnsConfirmOptions, CertificateCache } from './verify.js';
-export {
-  FeedbackError,
-  fromSesNotification,
-  fromResendWebhook,
-  fromSendgridEvents,
-  fromGenericEvents,
-  GenericFeedbackEventSchema,
-  MAX_EVENTS_PER_PAYLOAD,
-  MESSAGE_ID_TAG,
-  WORKSPACE_TAG,
-  MESSAGE_ID_HEADER,
-  WORKSPACE_HEADER,
-} from './normalize.js';
-export type { FeedbackContext, SendgridContext, GenericFeedbackEvent } from './normalize.js';
-export {
-  SES_TYPES,
-  SES_BOUNCES,
-  SES_COMPLAINTS,
-  RESEND_TYPES,
-  RESEND_FAILURES,
-  SENDGRID_EVENTS,
-  SENDGRID_BOUNCES,
-  SENDGRID_BOUNCE_CLASSES,
-  SENDGRID_DROPS,
-  GENERIC_TYPES,
-} from './mappings.js';
-export { ANY, matches, delivered, complained, deferred, bounced, rejected, suppressed } from './mappings.js';
-export { Collector, isoTime, unixSecondsTime, record, text } from './kit.js';
-export type { Draft, Json } from './kit.js';
-export type { FeedbackMapping, EventTypeRow, SesTypeRow, BounceRow, ComplaintRow, ReasonRow, SendgridBounceRow } from './mappings.js';
+export { fromGenericEvents, GenericFeedbackEventSchema, MESSAGE_ID_TAG, WORKSPACE_TAG, MESSAGE_ID_HEADER, WORKSPACE_HEADER } from './normalize.js';
+export type { GenericFeedbackEvent } from './normalize.js';
+export { GENERIC_TYPES, ANY, matches, typeRow, delivered, complained, deferred, bounced, rejected, suppressed } from './mappings.js';
+export type { FeedbackMapping, EventTypeRow, Pattern, ReasonRow } from './mappings.js';
+export { Collector, FeedbackError, MAX_EVENTS_PER_PAYLOAD, firstMatch, isoTime, unixSecondsTime, record, recipients, requireText, text } from './kit.js';
+export type { Draft, FeedbackContext, Json, Recipient, SendgridContext } from './kit.js';

@@ -215,3 +215,21 @@ export class Collector {
   }
 }
 
+
+/** A list of recipients: strings, or objects with an emailAddress. */
+export interface Recipient {
+  address: string;
+  status?: string | undefined;
+  diagnostic?: string | undefined;
+}
+
+export function recipients(value: unknown, where: string): Recipient[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new FeedbackError(`${where} is not a list`);
+  if (value.length > MAX_EVENTS_PER_PAYLOAD) throw new FeedbackError(`${where} lists more than ${MAX_EVENTS_PER_PAYLOAD} recipients`);
+  return value.map((item: unknown, i) => {
+    if (typeof item === 'string') return { address: item };
+    const entry = record(item, `${where}[${i}]`);
+    return { address: requireText(entry, 'emailAddress', `${where}[${i}]`), status: text(entry.status), diagnostic: text(entry.diagnosticCode) };
+  });
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryEvent } from '../../src/events/index.js';
-import { FeedbackError, fromResendWebhook, fromSesNotification } from '../../src/feedback/index.js';
+import { FeedbackError } from '../../src/feedback/index.js';
+import { fromResendWebhook } from '../../src/providers/resend/index.js';
+import { fromSesNotification } from '../../src/providers/ses/index.js';
 import { ctx, fixture, hasher, leakedAddresses } from './helpers.js';
 
 /**

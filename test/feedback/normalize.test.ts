@@ -2,15 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { uuidv7Time } from '../../src/events/index.js';
 import { validateDeliveryEvent } from '../../src/events/index.js';
 import type { DeliveryEvent } from '../../src/events/index.js';
-import {
-  FeedbackError,
-  SES_BOUNCES,
-  fromGenericEvents,
-  fromResendWebhook,
-  fromSendgridEvents,
-  fromSesNotification,
-  verifySnsMessage,
-} from '../../src/feedback/index.js';
+import { FeedbackError, fromGenericEvents, verifySnsMessage } from '../../src/feedback/index.js';
+import { fromResendWebhook } from '../../src/providers/resend/index.js';
+import { fromSendgridEvents } from '../../src/providers/sendgrid/index.js';
+import { SES_BOUNCES, fromSesNotification } from '../../src/providers/ses/index.js';
 import { matches } from '../../src/feedback/mappings.js';
 import { NOW, certificateFetcher, ctx, fixture, fixtureNames, fixtureText, hasher, leakedAddresses, snsMessage } from './helpers.js';
 

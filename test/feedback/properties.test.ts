@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateDeliveryEvent } from '../../src/events/index.js';
 import type { DeliveryEvent } from '../../src/events/index.js';
-import { FeedbackError, fromGenericEvents, fromResendWebhook, fromSendgridEvents, fromSesNotification, verifyGeneric, verifySendgrid, verifySnsMessage, verifySvix } from '../../src/feedback/index.js';
+import { FeedbackError, fromGenericEvents, verifyGeneric, verifySendgrid, verifySnsMessage, verifySvix } from '../../src/feedback/index.js';
+import { fromResendWebhook } from '../../src/providers/resend/index.js';
+import { fromSendgridEvents } from '../../src/providers/sendgrid/index.js';
+import { fromSesNotification } from '../../src/providers/ses/index.js';
 import { ctx, fixture, fixtureNames, leakedAddresses, snsMessage } from './helpers.js';
 
 const RUNS = 3000;

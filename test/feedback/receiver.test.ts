@@ -4,20 +4,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryEvent } from '../../src/events/index.js';
-import {
-  confirmSnsSubscription,
-  fromGenericEvents,
-  fromResendWebhook,
-  fromSendgridEvents,
-  fromSesNotification,
-  readSnsMessage,
-  signGeneric,
-  signSvix,
-  verifyGeneric,
-  verifySendgrid,
-  verifySnsMessage,
-  verifySvix,
-} from '../../src/feedback/index.js';
+import { confirmSnsSubscription, fromGenericEvents, readSnsMessage, signGeneric, signSvix, verifyGeneric, verifySendgrid, verifySnsMessage, verifySvix } from '../../src/feedback/index.js';
+import { fromResendWebhook } from '../../src/providers/resend/index.js';
+import { fromSendgridEvents } from '../../src/providers/sendgrid/index.js';
+import { fromSesNotification } from '../../src/providers/ses/index.js';
 import { createWebhookServer } from '../../src/webhooks/server.js';
 import type { WebhookEndpoint, WebhookRequest } from '../../src/webhooks/server.js';
 import { TOPIC_ARN, certificateFetcher, ctx, ecdsaKeys, fixtureText, sendgridHeaders, snsMessage } from './helpers.js';

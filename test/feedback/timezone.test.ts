@@ -4,7 +4,9 @@
 process.env.TZ = 'America/New_York';
 
 import { describe, expect, it } from 'vitest';
-import { fromGenericEvents, fromResendWebhook, fromSesNotification, verifySnsMessage } from '../../src/feedback/index.js';
+import { fromGenericEvents, verifySnsMessage } from '../../src/feedback/index.js';
+import { fromResendWebhook } from '../../src/providers/resend/index.js';
+import { fromSesNotification } from '../../src/providers/ses/index.js';
 import { parseIsoTime } from '../../src/feedback/time.js';
 import { certificateFetcher, ctx, fixture, snsMessage } from './helpers.js';
 

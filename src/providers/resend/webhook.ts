@@ -1,4 +1,5 @@
-import { fromResendWebhook, verifySvix } from '../../feedback/index.js';
+import { verifySvix } from '../../feedback/index.js';
+import { fromResendWebhook } from './feedback.js';
 import type { ProviderWebhook } from '../types.js';
 
 export const RESEND_WEBHOOK_PATH = '/webhooks/resend';

@@ -1,4 +1,6 @@
-import { fromSendgridEvents, verifySendgrid } from '../../feedback/index.js';
+import { verifySendgrid } from '../../feedback/index.js';
+// ScaiSend's feedback is SendGrid's Event Webhook format, read by the SendGrid folder's normalizer.
+import { fromSendgridEvents } from '../sendgrid/feedback.js';
 import type { ProviderWebhook } from '../types.js';
 
 export const SCAISEND_WEBHOOK_PATH = '/webhooks/scaisend';

@@ -1,5 +1,6 @@
 import type { DeliveryEvent } from '../../events/index.js';
-import { fromSendgridEvents, verifySendgrid } from '../../feedback/index.js';
+import { verifySendgrid } from '../../feedback/index.js';
+import { fromSendgridEvents } from './feedback.js';
 import type { FeedbackContext, TimestampOptions } from '../../feedback/index.js';
 import type { WebhookEndpoint } from '../../webhooks/index.js';
 import type { ProviderWebhook } from '../types.js';

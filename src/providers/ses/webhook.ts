@@ -1,5 +1,6 @@
 import type { DeliveryEvent } from '../../events/index.js';
-import { confirmSnsSubscription, fromSesNotification, readSnsMessage, verifySnsMessage } from '../../feedback/index.js';
+import { confirmSnsSubscription, readSnsMessage, verifySnsMessage } from '../../feedback/index.js';
+import { fromSesNotification } from './feedback.js';
 import type { SnsConfirmOptions, SnsVerifyOptions } from '../../feedback/index.js';
 import type { DirectAnswer } from '../../webhooks/index.js';
 import type { ProviderWebhook } from '../types.js';

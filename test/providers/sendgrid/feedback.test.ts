@@ -1,6 +1,6 @@
 import { createSign, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SENDGRID_EVENTS, fromSendgridEvents } from '../../../src/feedback/index.js';
+import { SENDGRID_EVENTS, fromSendgridEvents } from '../../../src/providers/sendgrid/index.js';
 import { sendgridWebhookEndpoint } from '../../../src/providers/sendgrid/index.js';
 import { Receiver, ctx, hasher } from '../receiver.js';
 

@@ -1,0 +1,12 @@
+/**
+ * Amazon SES: its error catalog (Query API codes, SDK v3 exceptions of SESv2 and v1, AWS common
+ * errors), its HTTP API, and its feedback through SNS (the webhook, the notification normalizer
+ * and its mapping tables). The SDK adapter is src/instrument/ses-sdk.ts (`instrumentSesClient`).
+ */
+export { ses as sesCatalog } from './catalog.js';
+export { sesHttpApi } from './http.js';
+export { sesWebhook, SES_WEBHOOK_PATH } from './webhook.js';
+export type { SesWebhookConfig } from './webhook.js';
+export { fromSesNotification } from './feedback.js';
+export { SES_TYPES, SES_TOPIC_NOTICES, SES_BOUNCES, SES_COMPLAINTS } from './mappings.js';
+export type { SesTypeRow, NoticeRow, BounceRow, ComplaintRow } from './mappings.js';
