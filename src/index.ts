@@ -5,6 +5,10 @@
 export * from './normalize/index.js';
 export * from './events/index.js';
 export * from './instrument/index.js';
+export { instrumentSesClient, operationForCommand, SES_MIDDLEWARE_NAME } from './providers/ses/index.js';
+export type { SesClientLike } from './providers/ses/index.js';
+export { instrumentResend, judgeResend } from './providers/resend/index.js';
+export type { ResendLike, ResendResult } from './providers/resend/index.js';
 export { instrumentNodemailer, REJECTED_RECIPIENTS_ATTRIBUTE } from './providers/smtp/index.js';
 export type { NodemailerInfo, NodemailerTransporterLike } from './providers/smtp/index.js';
 export * from './transport/index.js';

@@ -2,10 +2,9 @@ import { normalizeThrown } from '../normalize/index.js';
 import type { NormalizedError, ProviderId } from '../normalize/index.js';
 import { fetchOutcomeReader } from './fetch.js';
 import type { OutcomeReader } from './instrumentation.js';
-import { resendOutcomeReader } from './resend-sdk.js';
 import type { AttemptOutcome } from './retry.js';
 
-type Judge<T> = (outcome: AttemptOutcome<T>) => Promise<NormalizedError | null>;
+export type Judge<T> = (outcome: AttemptOutcome<T>) => Promise<NormalizedError | null>;
 
 /** A `sendWithRetry` judge from the same reader the instrumentation uses, so both agree on what failed. */
 export function judgeWith<T>(reader: OutcomeReader<T>): Judge<T> {
@@ -18,8 +17,6 @@ export function judgeWith<T>(reader: OutcomeReader<T>): Judge<T> {
 /** Over fetch: non-2xx answers and thrown errors are failures. */
 export const judgeFetch = (provider: ProviderId): Judge<Response> => judgeWith(fetchOutcomeReader(provider));
 
-/** Over the resend SDK, which returns `{ data, error, headers }` rather than throwing. */
-export const judgeResend = judgeWith(resendOutcomeReader);
 
 /** Over SDKs that throw their failures (the AWS SDK's `client.send`). */
 export function judgeThrown(provider: ProviderId): Judge<unknown> {

@@ -1,7 +1,8 @@
 import { SESClient, SendBulkTemplatedEmailCommand, SendEmailCommand, SendRawEmailCommand, SendTemplatedEmailCommand } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RecipientHasher, validateSendEvent } from '../../src/events/index.js';
-import { SendInstrumentation, instrumentSesClient, operationForCommand } from '../../src/instrument/index.js';
+import { SendInstrumentation } from '../../src/instrument/index.js';
+import { instrumentSesClient, operationForCommand } from '../../src/providers/ses/index.js';
 import { MemorySink, memoryTracing, until } from '../helpers/otel.js';
 import { StubProvider } from '../helpers/stub-provider.js';
 

@@ -1,5 +1,6 @@
-import { normalizeResponse } from '../normalize/index.js';
-import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from './instrumentation.js';
+import { normalizeResponse } from '../../normalize/index.js';
+import { judgeWith } from '../../instrument/index.js';
+import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from '../../instrument/index.js';
 
 /** The resend SDK's result: it returns errors instead of throwing them. */
 export interface ResendResult {
@@ -59,3 +60,6 @@ export function instrumentResend<T extends ResendLike>(instrumentation: SendInst
     instrumentation.attempt(contextOf(payload?.[0], 'send_batch', context), () => batchCreate(payload, options), resendOutcomeReader);
   return resend;
 }
+
+/** A `sendWithRetry` judge over the resend SDK, which returns `{ data, error, headers }` rather than throwing. */
+export const judgeResend = judgeWith(resendOutcomeReader);

@@ -1,6 +1,6 @@
-import { normalizeThrown } from '../normalize/index.js';
-import type { Operation } from '../events/index.js';
-import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from './instrumentation.js';
+import { normalizeThrown } from '../../normalize/index.js';
+import type { Operation } from '../../events/index.js';
+import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from '../../instrument/index.js';
 
 /** Which SESv2 and SES v1 commands are which operation; first match wins. */
 const OPERATION_BY_COMMAND: readonly [RegExp, Operation][] = [
