@@ -42,6 +42,30 @@ describe('sendlens normalize', () => {
     expect(out[3]).toMatchObject({ provider: 'relay', code: 'provider.internal_error' });
   });
 
+  it("reads the new send paths' thrown errors from the fields each SDK throws them with", () => {
+    const thrown = [
+      // nodemailer: code, responseCode, response, command (lib/smtp-connection).
+      { provider: 'smtp', error: { code: 'EENVELOPE', responseCode: 550, response: '550 5.1.1 <jane@example.org>: Recipient address rejected: User unknown', command: 'RCPT TO' } },
+      // @sendgrid/client ResponseError: code is the HTTP status, the body under response.body.
+      { provider: 'sendgrid', error: { code: 429, response: { headers: { 'retry-after': '7' }, body: { errors: [{ message: 'too many requests' }] } } } },
+      // mailgun.js APIError: status, details, type.
+      { provider: 'mailgun', error: { status: 401, details: 'Forbidden', type: 'MailgunAPIError' } },
+      // postmark.js: statusCode is the HTTP status, code is Postmark's ErrorCode.
+      { provider: 'postmark', error: { statusCode: 422, code: 406, message: 'You tried to send to recipient(s) that have been marked as inactive.' } },
+    ];
+    const run = runCli(['normalize'], `${thrown.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    expect(run.status, run.stderr).toBe(0);
+    const out = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(out.map(({ provider, code, status, providerCode }) => ({ provider, code, status, providerCode }))).toEqual([
+      { provider: 'smtp', code: 'recipient.invalid_address', status: null, providerCode: '550 5.1.1' },
+      { provider: 'sendgrid', code: 'throttling.rate_limited', status: 429, providerCode: null },
+      { provider: 'mailgun', code: 'auth.invalid_credentials', status: 401, providerCode: null },
+      { provider: 'postmark', code: 'suppression.recipient_suppressed', status: 422, providerCode: '406' },
+    ]);
+    expect(out[1]?.retryAfterMs).toBe(7000);
+    expect(run.stdout).not.toContain('jane@example.org');
+  });
+
   it('normalizes the bundled sample (the quick start) without refusing a line', () => {
     const run = runCli(['normalize', '--sample', '--format', 'table']);
     expect(run.status).toBe(0);

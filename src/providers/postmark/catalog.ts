@@ -1,6 +1,6 @@
-import { anyMessage, field, stringField } from '../../normalize/body.js';
+import { anyMessage, field, prop, stringField } from '../../normalize/body.js';
 import type { ParsedBody } from '../../normalize/body.js';
-import type { CatalogRow, FailureFields, ProviderCatalog } from '../../normalize/catalog/types.js';
+import type { CatalogRow, FailureFields, ProviderCatalog, ThrownFields } from '../../normalize/catalog/types.js';
 
 /**
  * Postmark. Every failure is `{"ErrorCode": <number>, "Message": "..."}`
@@ -62,6 +62,17 @@ function readBody(body: ParsedBody): FailureFields {
   return { providerCode, message: stringField(body.value, 'Message') ?? anyMessage(body) };
 }
 
+/**
+ * postmark.js throws `{ statusCode, code, message }` where `code` is Postmark's own ErrorCode
+ * (a number, not the HTTP status): read as the body's ErrorCode would be. Anything else (no
+ * answer at all) is left to the shared reading of thrown errors.
+ */
+function readThrown(error: unknown): ThrownFields | null {
+  const [statusCode, code, message] = [prop(error, 'statusCode'), prop(error, 'code'), prop(error, 'message')];
+  if (typeof statusCode !== 'number' || typeof code !== 'number' || !Number.isInteger(code) || code <= 0) return null;
+  return { status: statusCode, providerCode: String(code), message: typeof message === 'string' ? message : null };
+}
+
 export const postmarkCatalog: ProviderCatalog = {
   provider: 'postmark',
   displayName: 'Postmark',
@@ -69,4 +80,5 @@ export const postmarkCatalog: ProviderCatalog = {
   rows,
   sdkCodeField: 'code',
   readBody,
+  readThrown,
 };
