@@ -9,7 +9,7 @@ export { instrumentSesClient, operationForCommand, SES_MIDDLEWARE_NAME } from '.
 export type { SesClientLike } from './providers/ses/index.js';
 export { instrumentResend, judgeResend } from './providers/resend/index.js';
 export type { ResendLike, ResendResult } from './providers/resend/index.js';
-export { instrumentNodemailer, REJECTED_RECIPIENTS_ATTRIBUTE } from './providers/smtp/index.js';
+export { instrumentNodemailer } from './providers/smtp/index.js';
 export type { NodemailerInfo, NodemailerTransporterLike } from './providers/smtp/index.js';
 export * from './transport/index.js';
 export * from './telemetry/index.js';

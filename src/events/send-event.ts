@@ -41,6 +41,9 @@ export const SendEventSchema = Type.Object(
     recipient_domain: Type.String({ ...DOMAIN, description: 'Domain of the first recipient, lower case.' }),
     recipient_hash: Type.String({ pattern: '^([0-9a-f]{64})?$', description: 'HMAC-SHA256 of the first recipient address under the configured key; the address itself is never kept.' }),
     recipient_count: Type.Integer({ minimum: 0, maximum: 100_000, description: 'How many recipients the call addressed.' }),
+    rejected_recipient_count: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 100_000, description: 'Of those, how many the provider refused in a call it accepted (an SMTP partial success); absent (events of earlier producers) is 0.' }),
+    ),
     message_id: Type.String({ maxLength: 256, description: "The caller's own message id, if any." }),
     provider_message_id: Type.String({ maxLength: 256, description: "The provider's id for an accepted message." }),
     attempt: Type.Integer({ minimum: 1, maximum: 1000, description: '1 for the first try; each retry is its own event.' }),

@@ -30,6 +30,17 @@ export const COMPACT_INSERT_COLUMNS: ReadonlyMap<string, readonly string[]> = ne
 ]);
 
 /**
+ * Fields a contract added after its first producers (optional there): an event without one goes
+ * in as null, which ClickHouse stores as the column's default; a dead letter leaves it out again.
+ */
+export const OPTIONAL_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  ([[SEND_EVENTS_TABLE, SendEventSchema], [DELIVERY_EVENTS_TABLE, DeliveryEventSchema]] as const).map(([table, schema]) => {
+    const required = new Set<string>(schema.required ?? []);
+    return [table, new Set(Object.keys(schema.properties).filter((column) => !required.has(column)))];
+  }),
+);
+
+/**
  * A decoder for a topic of JSON Lines, one event per line, checked against
  * its contract. A valid event becomes a row: its values in the table's
  * compact column order when the table has one, else its original text; an

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PartitionBatch } from './batch.js';
-import { COMPACT_INSERT_COLUMNS } from './decode.js';
+import { COMPACT_INSERT_COLUMNS, OPTIONAL_COLUMNS } from './decode.js';
 import { deadLetter } from './dead-letter.js';
 import type { DeadLetter, Row } from './types.js';
 
@@ -163,5 +163,6 @@ function originalText(table: string, row: Row): string {
   const columns = COMPACT_INSERT_COLUMNS.get(table);
   if (!columns) return row.text;
   const values = JSON.parse(row.text) as unknown[];
-  return JSON.stringify(Object.fromEntries(columns.map((column, i) => [column, values[i]])));
+  const optional = OPTIONAL_COLUMNS.get(table);
+  return JSON.stringify(Object.fromEntries(columns.map((column, i) => [column, values[i]]).filter(([column, value]) => !(value === null && optional?.has(column as string)))));
 }

@@ -4,7 +4,7 @@
  * error. The fetch adapter (any HTTP provider API) lives here; each provider's
  * SDK adapter lives in its folder (src/providers/<id>/) and builds on this.
  */
-export { SendInstrumentation, INSTRUMENTATION_NAME } from './instrumentation.js';
+export { SendInstrumentation, INSTRUMENTATION_NAME, REJECTED_RECIPIENTS_ATTRIBUTE } from './instrumentation.js';
 export type { AttemptContext, AttemptResult, InstrumentationOptions, OutcomeReader, SendEventSink } from './instrumentation.js';
 export { instrumentFetch, fetchOutcomeReader, operationFromPath, MAX_RESPONSE_BYTES, MAX_REQUEST_PARSE_BYTES } from './fetch.js';
 export type { InstrumentFetchOptions, SendlensRequestInit, FetchReadOptions } from './fetch.js';

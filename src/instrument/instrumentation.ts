@@ -30,7 +30,7 @@ export interface AttemptContext {
 
 /** How an attempt ended, as an adapter reads it from the client's result or error. */
 export type AttemptResult =
-  | { outcome: 'sent'; status: number | null; providerMessageId?: string }
+  | { outcome: 'sent'; status: number | null; providerMessageId?: string; /** Recipients refused in an accepted call (SMTP). */ rejectedRecipients?: number }
   | { outcome: 'failed'; error: NormalizedError };
 
 /** Reads a client's own result or error; knows nothing of spans or events. */
@@ -60,6 +60,9 @@ export interface InstrumentationOptions {
 }
 
 export const INSTRUMENTATION_NAME = 'sendlens';
+
+/** The span attribute counting recipients refused in an accepted call (the event's rejected_recipient_count). */
+export const REJECTED_RECIPIENTS_ATTRIBUTE = 'email.recipients.rejected';
 
 /** Finished attempts completed in one go at most; a larger burst is completed inline. */
 export const MAX_PENDING_ATTEMPTS = 10_000;
@@ -205,6 +208,7 @@ export class SendInstrumentation {
     if (event.sender_domain) attributes['email.sender.domain'] = event.sender_domain;
     if (event.recipient_domain) attributes['email.recipient.domain'] = event.recipient_domain;
     if (context.messageId) attributes['email.message.id'] = event.message_id;
+    if (event.rejected_recipient_count) attributes[REJECTED_RECIPIENTS_ATTRIBUTE] = event.rejected_recipient_count;
     return attributes;
   }
 
@@ -304,6 +308,7 @@ export class SendInstrumentation {
       recipient_domain: recipient.domain.slice(0, 253),
       recipient_hash: recipient.hash,
       recipient_count: Math.min(recipients.length, 100_000),
+      rejected_recipient_count: result.outcome === 'sent' ? Math.min(Math.max(0, Math.floor(result.rejectedRecipients ?? 0)), 100_000) : 0,
       message_id: (context.messageId ?? '').slice(0, 256),
       provider_message_id: result.outcome === 'sent' ? (result.providerMessageId ?? '').slice(0, 256) : '',
       attempt: Math.min(Math.max(1, Math.floor(context.attempt ?? 1)), 1000),

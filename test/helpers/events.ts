@@ -16,6 +16,7 @@ export function sampleEvent(overrides: Partial<SendEvent> = {}): SendEvent {
     recipient_domain: 'example.com',
     recipient_hash: 'f9e11810782789d21352737bf03ac77ad7f1dd29705fbc6e78adf55ba72558b7',
     recipient_count: 1,
+    rejected_recipient_count: 0,
     message_id: 'order-1234',
     provider_message_id: '',
     attempt: 1,

@@ -14,5 +14,6 @@
 export { smtp } from './catalog.js';
 export { parseReply } from './reply.js';
 export type { SmtpReply } from './reply.js';
-export { instrumentNodemailer, nodemailerOutcomeReader, REJECTED_RECIPIENTS_ATTRIBUTE } from './nodemailer.js';
+export { instrumentNodemailer, nodemailerOutcomeReader } from './nodemailer.js';
+export { REJECTED_RECIPIENTS_ATTRIBUTE } from '../../instrument/index.js';
 export type { NodemailerInfo, NodemailerTransporterLike } from './nodemailer.js';

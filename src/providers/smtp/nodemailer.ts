@@ -1,4 +1,3 @@
-import { context as otelContext, trace } from '@opentelemetry/api';
 import { normalizeThrown } from '../../normalize/index.js';
 import type { ProviderId } from '../../normalize/index.js';
 import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from '../../instrument/index.js';
@@ -28,8 +27,6 @@ const PROVIDER_BY_TRANSPORT: Readonly<Record<string, ProviderId>> = {
   SESTransport: 'ses',
 };
 
-/** The span attribute for recipients the server refused in a message it accepted (a partial success). */
-export const REJECTED_RECIPIENTS_ATTRIBUTE = 'email.recipients.rejected';
 
 /** Addresses read per field; a message may name thousands, and only the first and the count are kept. */
 const MAX_ADDRESSES = 100_000;
@@ -89,7 +86,8 @@ export function nodemailerOutcomeReader(provider: ProviderId): OutcomeReader<Nod
   return {
     fromResult(info): AttemptResult {
       const id = typeof info?.serverMessageId === 'string' ? info.serverMessageId : typeof info?.messageId === 'string' ? info.messageId : undefined;
-      return { outcome: 'sent', status: null, ...(id !== undefined && { providerMessageId: id }) };
+      const rejected = Array.isArray(info?.rejected) ? info.rejected.length : 0;
+      return { outcome: 'sent', status: null, ...(id !== undefined && { providerMessageId: id }), ...(rejected > 0 && { rejectedRecipients: rejected }) };
     },
     fromError: (error) => ({ outcome: 'failed', error: normalizeThrown(provider, error) }),
   };
@@ -108,10 +106,8 @@ export function nodemailerOutcomeReader(provider: ProviderId): OutcomeReader<Nod
  * `server.address`/`server.port`.
  *
  * A message the server accepted for some recipients only is sent; the
- * refused ones are counted on the span as `email.recipients.rejected` (the
- * attempt's span is the active one while nodemailer runs; without an
- * OpenTelemetry context manager, as `startSendlens` registers, there is no
- * active span and the count is left out).
+ * refused ones are counted in the event (`rejected_recipient_count`) and on
+ * the span as `email.recipients.rejected`.
  */
 export function instrumentNodemailer<T extends NodemailerTransporterLike>(instrumentation: SendInstrumentation, transporter: T, context: Partial<AttemptContext> = {}): T {
   const sendMail = transporter.sendMail.bind(transporter) as (mail: MailOptions) => Promise<NodemailerInfo>;
@@ -119,13 +115,7 @@ export function instrumentNodemailer<T extends NodemailerTransporterLike>(instru
   const server = provider === 'smtp' ? serverOf(transporter) : {};
   const reader = nodemailerOutcomeReader(provider);
 
-  const run = (mail: MailOptions) => async (): Promise<NodemailerInfo> => {
-    const span = trace.getSpan(otelContext.active());
-    const info = await sendMail(mail);
-    const rejected = Array.isArray(info?.rejected) ? info.rejected.length : 0;
-    if (rejected > 0) span?.setAttribute(REJECTED_RECIPIENTS_ATTRIBUTE, rejected);
-    return info;
-  };
+  const run = (mail: MailOptions) => (): Promise<NodemailerInfo> => sendMail(mail);
 
   (transporter as { sendMail: unknown }).sendMail = (mail: MailOptions, callback?: Callback) => {
     const attempt = instrumentation.attempt(contextOf(mail, provider, server, context), run(mail), reader);

@@ -180,14 +180,14 @@ describe('nodemailer against a real SMTP server, instrumented in place', () => {
     expect(sink.events[0]).toMatchObject({ outcome: 'failed', code: 'network.timeout', provider_code: 'ETIMEDOUT', retry: 'backoff' });
   });
 
-  it('a partial success is sent, with the refused recipients counted on the span', async () => {
+  it('a partial success is sent, with the refused recipients counted in the event and on the span', async () => {
     behaviour.refuseRecipients['gone@example.org'] = smtpError(550, '5.1.1 <gone@example.org>: Recipient address rejected: User unknown');
     const info = await transport().sendMail({ ...mail, to: ['jane.doe@example.com', 'gone@example.org'] });
     expect(info.accepted).toEqual(['jane.doe@example.com']);
     expect(info.rejected).toEqual(['gone@example.org']);
 
     await until(() => sink.events.length === 1);
-    expect(sink.events[0]).toMatchObject({ outcome: 'sent', recipient_count: 2, code: null });
+    expect(sink.events[0]).toMatchObject({ outcome: 'sent', recipient_count: 2, rejected_recipient_count: 1, code: null });
     expect(tracing.spans()[0]?.attributes).toMatchObject({ [REJECTED_RECIPIENTS_ATTRIBUTE]: 1, 'email.outcome': 'sent', 'email.recipient.count': 2 });
   });
 
