@@ -196,7 +196,9 @@ export class SendInstrumentation {
    */
   #startSpan(context: AttemptContext, startTime: number): Span {
     const server = serverOf(context.url);
-    const attributes: Attributes = { 'http.request.method': (context.method ?? 'POST').toUpperCase(), 'email.provider': context.provider };
+    // HTTP semantic conventions only for HTTP calls: an SMTP attempt has no method.
+    const http = context.method !== undefined || /^https?:/i.test(String(context.url ?? ''));
+    const attributes: Attributes = { 'email.provider': context.provider, ...(http && { 'http.request.method': (context.method ?? 'POST').toUpperCase() }) };
     if (server.address) attributes['server.address'] = server.address;
     if (server.port) attributes['server.port'] = server.port;
     return this.#tracer.startSpan(`${context.operation ?? 'send'} ${context.provider}`, { kind: SpanKind.CLIENT, attributes, startTime });

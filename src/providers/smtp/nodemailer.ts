@@ -56,6 +56,8 @@ interface MailOptions {
   /** When set, the SMTP envelope nodemailer uses instead of the headers. */
   envelope?: { from?: unknown; to?: unknown; cc?: unknown; bcc?: unknown };
   messageId?: unknown;
+  /** What this one call adds to the attempt (attempt number, workspace…); taken off before nodemailer sees the message. */
+  sendlens?: Partial<AttemptContext>;
 }
 
 function serverOf(transporter: NodemailerTransporterLike): { url?: string } {
@@ -117,8 +119,9 @@ export function instrumentNodemailer<T extends NodemailerTransporterLike>(instru
 
   const run = (mail: MailOptions) => (): Promise<NodemailerInfo> => sendMail(mail);
 
-  (transporter as { sendMail: unknown }).sendMail = (mail: MailOptions, callback?: Callback) => {
-    const attempt = instrumentation.attempt(contextOf(mail, provider, server, context), run(mail), reader);
+  (transporter as { sendMail: unknown }).sendMail = (options: MailOptions, callback?: Callback) => {
+    const { sendlens: perCall, ...mail } = options ?? {};
+    const attempt = instrumentation.attempt(contextOf(mail, provider, server, { ...context, ...perCall }), run(mail), reader);
     if (typeof callback !== 'function') return attempt;
     // Outside the promise chain, as nodemailer calls it: a callback that throws must not become an unhandled rejection.
     attempt.then(

@@ -125,6 +125,15 @@ describe('nodemailer against a real SMTP server, instrumented in place', () => {
     expect(spans[0]?.name).toBe('send smtp');
     expect(spans[0]?.attributes).toMatchObject({ 'email.provider': 'smtp', 'server.address': '127.0.0.1', 'server.port': port, 'email.outcome': 'sent', 'email.attempt': 1 });
     expect(spans[0]?.attributes[REJECTED_RECIPIENTS_ATTRIBUTE]).toBeUndefined();
+    // No HTTP here: the HTTP conventions stay off an SMTP span.
+    expect(spans[0]?.attributes['http.request.method']).toBeUndefined();
+  });
+
+  it("takes what one call adds (attempt, workspace) from the message's sendlens option", async () => {
+    const info = await transport().sendMail({ ...mail, sendlens: { attempt: 3, workspace: 'per-call' } } as typeof mail);
+    expect(info.accepted).toEqual(['jane.doe@example.com']);
+    await until(() => sink.events.length === 1);
+    expect(sink.events[0]).toMatchObject({ attempt: 3, workspace: 'per-call', outcome: 'sent' });
   });
 
   // Each reply class as the big mailbox providers word it, at the step they give it.
