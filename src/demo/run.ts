@@ -148,7 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
     } else {
       totals = await runTraffic({ ...traffic, seed: options.seed, days: options.days, sends: options.sends });
     }
-    instrumentation.drain();
+    await instrumentation.settle();
     await processor.forceFlush();
     if (!(await sink.flush(120_000))) throw new Error('the send events were not all delivered within 2 minutes');
     if (ingest && options.kafka) await waitUntilLoaded(options.kafka, groupId, 120_000);
