@@ -6,7 +6,6 @@ import {
   MAX_AHEAD_OF_RECEIPT_MS,
   MAX_LATENCY_MS,
   contractValidator,
-  deliveryEventId,
   onReceipt,
   receiptFromEnv,
   uuidv7,
@@ -16,7 +15,7 @@ import {
 import type { DeliveryEvent, Receipt, SendEvent } from '../../src/events/index.js';
 import { ALL_CODES, CATEGORIES, categoryOf } from '../../src/normalize/index.js';
 import { DEFAULT_RETENTION_DAYS } from '../../src/store/index.js';
-import { sampleEvent } from '../helpers/events.js';
+import { sampleDeliveryEvent, sampleEvent } from '../helpers/events.js';
 
 /**
  * The contracts refuse what the ClickHouse columns cannot hold (issue 15,
@@ -123,32 +122,8 @@ describe('the send-event contract refuses what the columns cannot hold', () => {
 
 describe('the delivery-event contract refuses what the columns cannot hold', () => {
   const occurredAt = Date.parse('2026-11-29T11:00:00.000Z');
-  const delivery = (overrides: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
-    event_id: deliveryEventId(occurredAt, ['ses', 'm-1', 'Bounce', 'f'.repeat(64), String(occurredAt), 'fb-1']),
-    schema_version: 1,
-    occurred_at: iso(occurredAt),
-    received_at: iso(occurredAt + 2_000),
-    provider: 'ses',
-    provider_type: 'Bounce',
-    workspace: 'acme',
-    sender_domain: 'mail.acme.com',
-    recipient_domain: 'example.com',
-    recipient_hash: 'f'.repeat(64),
-    message_id: 'order-1234',
-    provider_message_id: 'm-1',
-    provider_event_id: 'fb-1',
-    outcome: 'bounced',
-    bounce_type: 'hard',
-    provider_bounce_type: 'Permanent',
-    bounce_subtype: 'NoEmail',
-    provider_reason: '',
-    smtp_status: '5.1.1',
-    smtp_code: 550,
-    diagnostic: 'smtp; 550 5.1.1 user unknown',
-    code: 'recipient.invalid_address',
-    category: 'recipient',
-    ...overrides,
-  });
+  const delivery = (overrides: Partial<DeliveryEvent> = {}): DeliveryEvent => sampleDeliveryEvent(overrides, occurredAt);
+
 
   it('accepts a well-formed event, and one without a code', () => {
     expect(validateDeliveryEvent(delivery(), RECEIPT)).toMatchObject({ ok: true });

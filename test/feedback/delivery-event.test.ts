@@ -3,33 +3,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { renderDeliveryEventMarkdown, uuidv7Time } from '../../src/events/index.js';
 import { DeliveryEventSchema, deliveryEventId, validateDeliveryEvent } from '../../src/events/index.js';
-import type { DeliveryEvent } from '../../src/events/index.js';
+import { sampleDeliveryEvent } from '../helpers/events.js';
 
-const sample: DeliveryEvent = {
-  event_id: deliveryEventId(Date.parse('2026-11-20T09:14:05.501Z'), ['ses', 'm-1', 'Bounce', 'f'.repeat(64), '1795166045501', 'fb-1']),
-  schema_version: 1,
-  occurred_at: '2026-11-20T09:14:05.501Z',
-  received_at: '2026-11-20T09:14:07.000Z',
-  provider: 'ses',
-  provider_type: 'Bounce',
-  workspace: 'acme',
-  sender_domain: 'mail.acme.com',
-  recipient_domain: 'example.com',
-  recipient_hash: 'f'.repeat(64),
-  message_id: 'order-1234',
-  provider_message_id: 'm-1',
-  provider_event_id: 'fb-1',
-  outcome: 'bounced',
-  bounce_type: 'hard',
-  provider_bounce_type: 'Permanent',
-  bounce_subtype: 'NoEmail',
-  provider_reason: '',
-  smtp_status: '5.1.1',
-  smtp_code: 550,
-  diagnostic: 'smtp; 550 5.1.1 user unknown',
-  code: 'recipient.invalid_address',
-  category: 'recipient',
-};
+const sample = sampleDeliveryEvent();
 
 describe('the delivery-event contract', () => {
   it('accepts a well-formed event', () => {
