@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/sendlens.js', import.meta.url));
@@ -30,4 +31,32 @@ export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promis
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** A long-running CLI command (`sendlens ingest`): its JSON log lines as they come, and how it exited. */
+export interface CliProcess {
+  child: ChildProcess;
+  logs: Record<string, unknown>[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the built CLI as its own process, as an operator runs it, reading its JSON logs from stderr. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  let pending = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ raw: line });
+      }
+    }
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, logs, exit };
 }

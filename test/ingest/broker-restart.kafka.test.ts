@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +7,8 @@ import { KafkaEventSink, SharedProducer } from '../../src/transport/index.js';
 import type { KafkaSettings } from '../../src/transport/index.js';
 import { uuidv7 } from '../../src/events/index.js';
 import { sampleEvent } from '../helpers/events.js';
-import { BIN } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli.js';
 import { PrivateBroker, createTopic, fullyCommitted, testSettings } from '../helpers/kafka.js';
 
 /**
@@ -19,33 +18,9 @@ import { PrivateBroker, createTopic, fullyCommitted, testSettings } from '../hel
  * and double-count nothing, and stop on one SIGTERM whatever state it is in.
  */
 
-interface Run {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
-function ingest(broker: PrivateBroker, kafka: KafkaSettings, dataDir: string, groupId: string): Run {
-  const child = spawn(process.execPath, [BIN, 'ingest', '--group', groupId, '--batch-rows', '200', '--batch-wait-ms', '200'], {
-    env: { ...process.env, KAFKA_BROKERS: broker.bootstrap, SENDLENS_EVENTS_TOPIC: kafka.eventsTopic, SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  let pending = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ raw: line });
-      }
-    }
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, logs, exit };
+function ingest(broker: PrivateBroker, kafka: KafkaSettings, dataDir: string, groupId: string): CliProcess {
+  return spawnCli(['ingest', '--group', groupId, '--batch-rows', '200', '--batch-wait-ms', '200'], { KAFKA_BROKERS: broker.bootstrap, SENDLENS_EVENTS_TOPIC: kafka.eventsTopic, SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '' });
 }
 
 async function produce(kafka: KafkaSettings, tag: string, from: number, count: number): Promise<void> {
@@ -57,7 +32,7 @@ async function produce(kafka: KafkaSettings, tag: string, from: number, count: n
 }
 
 /** Waits for `check` (errors count as not yet: the broker may be down), failing at once if the loader exited meanwhile. */
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, run?: Run): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string, run?: CliProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await Promise.resolve().then(check).catch(() => false))) {
     if (run && (run.child.exitCode !== null || run.child.signalCode !== null)) {
@@ -70,7 +45,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
 }
 
 /** Exits within the deadline, or is killed and reported as hanging. */
-async function exitOf(run: Run, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'hung'> {
+async function exitOf(run: CliProcess, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'hung'> {
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<'hung'>((resolve) => {
     timer = setTimeout(() => resolve('hung'), timeoutMs);
@@ -84,7 +59,7 @@ async function exitOf(run: Run, timeoutMs: number): Promise<{ code: number | nul
   return outcome;
 }
 
-const batches = (run: Run) => run.logs.filter((l) => l.msg === 'batch written').length;
+const batches = (run: CliProcess) => run.logs.filter((l) => l.msg === 'batch written').length;
 
 describe('the loader rides out broker restarts', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-broker-restart-'));

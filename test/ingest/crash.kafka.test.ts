@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +7,8 @@ import { KafkaEventSink, SharedProducer } from '../../src/transport/index.js';
 import type { KafkaSettings } from '../../src/transport/index.js';
 import { uuidv7 } from '../../src/events/index.js';
 import { sampleEvent } from '../helpers/events.js';
-import { BIN } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
+import type { CliProcess } from '../helpers/cli.js';
 import { brokers, createTopic, fullyCommitted, testSettings } from '../helpers/kafka.js';
 
 
@@ -21,34 +20,10 @@ async function produce(kafka: KafkaSettings, from: number, count: number): Promi
   await producer.disconnect();
 }
 
-interface Run {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
 
 /** `sendlens ingest` as its own process, as an operator runs it. */
-function ingest(kafka: KafkaSettings, dataDir: string, groupId: string, extraEnv: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [BIN, 'ingest', '--group', groupId, '--batch-rows', '400', '--batch-wait-ms', '300'], {
-    env: { ...process.env, KAFKA_BROKERS: brokers(), SENDLENS_EVENTS_TOPIC: kafka.eventsTopic, SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '', ...extraEnv },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  let pending = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        logs.push({ raw: line });
-      }
-    }
-  });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, logs, exit };
+function ingest(kafka: KafkaSettings, dataDir: string, groupId: string, extraEnv: Record<string, string> = {}): CliProcess {
+  return spawnCli(['ingest', '--group', groupId, '--batch-rows', '400', '--batch-wait-ms', '300'], { KAFKA_BROKERS: brokers(), SENDLENS_EVENTS_TOPIC: kafka.eventsTopic, SENDLENS_DATA_DIR: dataDir, CLICKHOUSE_URL: '', ...extraEnv });
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -59,7 +34,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
   }
 }
 
-const batches = (run: Run) => run.logs.filter((l) => l.msg === 'batch written');
+const batches = (run: CliProcess) => run.logs.filter((l) => l.msg === 'batch written');
 
 describe('a loader killed with SIGKILL mid-batch', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-crash-'));
