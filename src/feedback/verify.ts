@@ -19,7 +19,12 @@ import { parseIsoTime } from './time.js';
  * no-op.
  */
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+/**
+ * A verifier's answer. A verdict that spent something on the request (a one-time token) may carry
+ * `release`: the receiver calls it when it could not store the request's events and asks the
+ * provider to deliver again, so the redelivery of the same signed request is not taken for a replay.
+ */
+export type Verdict = { ok: true; release?: () => void } | { ok: false; reason: string };
 
 /** Node's request headers, a fetch `Headers`, or a plain record (any letter case). */
 export type HeaderBag = Headers | IncomingHttpHeaders | Readonly<Record<string, string | readonly string[] | undefined>>;

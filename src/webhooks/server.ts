@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Verdict } from '../feedback/index.js';
 
 /** Bodies over this are refused with 413. Provider webhooks are a few KiB; 10,000 recipients fit in a quarter of it. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +35,8 @@ export interface WebhookRequest {
   rawBody: Buffer;
 }
 
-export type Verdict = { ok: true } | { ok: false; reason: string };
+
+export type { Verdict };
 
 /** What an endpoint answers when it handles a request itself (the SNS subscription handshake). */
 export interface DirectAnswer {
@@ -190,6 +192,19 @@ export function createWebhookServer<E>(options: WebhookServerOptions<E>): Server
     const webhook: WebhookRequest = { path, headers: request.headers, rawBody };
     const verdict = await endpoint.verify(webhook);
     if (!verdict.ok) throw new RequestError(401, `signature refused: ${verdict.reason}`);
+    try {
+      await accept(request, response, path, endpoint, webhook);
+    } catch (error) {
+      // Not stored: what the verifier spent on this request (a one-time token) is given back, so the
+      // provider's redelivery of the very same signed request is accepted rather than refused as a replay.
+      verdict.release?.();
+      throw error;
+    }
+  };
+
+  /** A verified request: its events, handed off in slices; 200 once every slice is stored. */
+  const accept = async (request: IncomingMessage, response: ServerResponse, path: string, endpoint: WebhookEndpoint<E>, webhook: WebhookRequest): Promise<void> => {
+    const { rawBody } = webhook;
     let body: unknown;
     try {
       body = JSON.parse(rawBody.toString('utf8'));

@@ -14,11 +14,21 @@ export const ctx = { hasher, receivedAt: RECEIVED_AT };
 /** A webhook receiver with one endpoint, on loopback, recording what it hands off. */
 export class Receiver {
   readonly stored: DeliveryEvent[][] = [];
+  /** Hand-offs still to fail (a store that is down), one per request, before the store works again. */
+  failingHandoffs = 0;
   #server: Server;
   #port = 0;
 
   constructor(endpoint: WebhookEndpoint<DeliveryEvent>) {
-    this.#server = createWebhookServer({ endpoints: [endpoint], handoff: { handOff: (events) => (this.stored.push(events), Promise.resolve()) } });
+    const handOff = (events: DeliveryEvent[]): Promise<void> => {
+      if (this.failingHandoffs > 0) {
+        this.failingHandoffs -= 1;
+        return Promise.reject(new Error('the store is down'));
+      }
+      this.stored.push(events);
+      return Promise.resolve();
+    };
+    this.#server = createWebhookServer({ endpoints: [endpoint], handoff: { handOff } });
   }
 
   async start(): Promise<this> {

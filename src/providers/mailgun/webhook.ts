@@ -12,7 +12,8 @@ import type { ProviderWebhook } from '../types.js';
  * `timestamp + token` under the account's webhook signing key
  * (https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks).
  * Mailgun's advice, followed here: refuse a stale timestamp, and never accept
- * the same token twice.
+ * the same token twice once its events are stored (a token whose events could
+ * not be stored is given back, so Mailgun's redelivery after our 503 is accepted).
  */
 export const MAILGUN_WEBHOOK_PATH = '/webhooks/mailgun';
 /** Tokens remembered at most; 100,000 tokens in a 5-minute window is ~330 webhooks a second, ~10 MB. */
@@ -46,6 +47,11 @@ export class SeenTokens {
     if (this.#expiries.size >= this.maxEntries) return 'full';
     this.#expiries.set(token, expiresAtMs);
     return 'new';
+  }
+
+  /** Forgets a token spent on a request that was not stored, so its redelivery is accepted. */
+  forget(token: string): void {
+    this.#expiries.delete(token);
   }
 
   #prune(nowMs: number): void {
@@ -93,6 +99,9 @@ export function verifyMailgunWebhook(rawBody: Buffer | string, signingKey: strin
       const verdict = options.seen.remember(token, (Number(timestamp) + tolerance) * 1000, now);
       if (verdict === 'seen') return refuse('the token was already used (a replay)');
       if (verdict === 'full') return refuse(`more than ${options.seen.maxEntries} webhooks within the tolerance window; deliver again later`);
+      const seen = options.seen;
+      // Mailgun redelivers a webhook we answered 5xx with the same token: it must not read as a replay.
+      return { ok: true, release: () => seen.forget(token) };
     }
     return { ok: true };
   } catch (error) {

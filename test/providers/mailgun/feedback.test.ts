@@ -135,8 +135,19 @@ describe('Mailgun signature verification', () => {
   it('accepts a genuine signature, once: the same token again is a replay', () => {
     const seen = new SeenTokens();
     const signed = raw(sign(delivered, nowSec, 'token-0001'));
-    expect(verifyMailgunWebhook(signed, KEY, { now, seen })).toEqual({ ok: true });
+    expect(verifyMailgunWebhook(signed, KEY, { now, seen })).toEqual({ ok: true, release: expect.any(Function) as unknown as () => void });
     expect(verifyMailgunWebhook(signed, KEY, { now: now + 1000, seen })).toMatchObject({ ok: false, reason: expect.stringContaining('already used') as unknown as string });
+  });
+
+  it('gives a token back when its request was not stored: accepted once more, then a replay again', () => {
+    const seen = new SeenTokens();
+    const signed = raw(sign(delivered, nowSec, 'token-0002'));
+    const first = verifyMailgunWebhook(signed, KEY, { now, seen });
+    if (!first.ok) throw new Error(first.reason);
+    first.release?.();
+    expect(seen.size).toBe(0);
+    expect(verifyMailgunWebhook(signed, KEY, { now: now + 1000, seen }).ok).toBe(true);
+    expect(verifyMailgunWebhook(signed, KEY, { now: now + 2000, seen })).toMatchObject({ ok: false, reason: expect.stringContaining('already used') as unknown as string });
   });
 
   it('refuses a forged signature, another key, a stale or future timestamp, and an unsigned body', () => {
@@ -199,5 +210,19 @@ describe('the Mailgun endpoint behind the webhook receiver', () => {
     const unsigned = await receiver.post('/webhooks/mailgun', JSON.stringify({ 'event-data': delivered }));
     expect([replay.status, forged.status, unsigned.status]).toEqual([401, 401, 401]);
     expect(receiver.stored).toHaveLength(1);
+  });
+
+  it('accepts Mailgun\'s redelivery of a webhook it could not store (503), and only then refuses the token', async () => {
+    const nowSec = Math.floor(Date.now() / 1000);
+    const signed = JSON.stringify(sign({ ...failedPermanent, timestamp: nowSec }, nowSec, `tok-${nowSec}-redelivered`));
+    const before = receiver.stored.length;
+    receiver.failingHandoffs = 1;
+    expect((await receiver.post('/webhooks/mailgun', signed)).status).toBe(503);
+    expect(receiver.stored).toHaveLength(before);
+    // Mailgun retries a non-2xx answer with the same body, timestamp and token.
+    expect(await receiver.post('/webhooks/mailgun', signed)).toEqual({ status: 200, body: { accepted: 1 } });
+    expect(receiver.stored).toHaveLength(before + 1);
+    expect((await receiver.post('/webhooks/mailgun', signed)).status).toBe(401);
+    expect(receiver.stored).toHaveLength(before + 1);
   });
 });
