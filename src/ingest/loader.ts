@@ -21,7 +21,7 @@ export interface LoaderStats {
 
 export interface PartitionLoaderOptions {
   decode: (message: SourceMessage) => Decoded;
-  writer: BatchWriter;
+  writer: Pick<BatchWriter, 'write' | 'replayBoundary'>;
   deadLetters: DeadLetterSink;
   commit: Commit;
   limits: BatchLimits;
