@@ -198,7 +198,7 @@ describe('DeadLetterStep', () => {
     batch.add(message(0n), decode(message(0n)), 0);
     batch.add(message(1n, 'bad one'), decode(message(1n, 'bad one')), 0);
     const refused: DeadLetter = { reason: 'rejected by ClickHouse', topic: TOPIC, partition: PARTITION, offset: 0n, line: 0, original: Buffer.from('row-0') };
-    const written = (): WrittenBatch => ({ batch: batch as WrittenBatch['batch'], refused: [refused], startedAt: performance.now() });
+    const written = (): WrittenBatch => ({ batch, nextOffset: 2n, refused: [refused], startedAt: performance.now() });
     await step.submit(written());
     expect(log).toEqual(['letters 1,0', 'commit events:4@2']);
     sinkFails = true;
@@ -211,9 +211,9 @@ describe('CommitStep', () => {
   it('commits the offset after the batch and reports rows less the refused ones', async () => {
     const log: string[] = [];
     const committed: CommittedBatch[] = [];
-    const batch = batchOf(7n, 9n) as WrittenBatch['batch'];
+    const batch = batchOf(7n, 9n);
     const refused: DeadLetter = { reason: 'x', topic: TOPIC, partition: PARTITION, offset: 8n, line: 0, original: Buffer.alloc(0) };
-    await committing(log, committed).submit({ batch, refused: [refused], startedAt: performance.now() });
+    await committing(log, committed).submit({ batch, nextOffset: 10n, refused: [refused], startedAt: performance.now() });
     expect(log).toEqual(['commit events:4@10']);
     expect(committed).toMatchObject([{ topic: TOPIC, partition: PARTITION, rows: 2, deadLetters: 1, token: 'events:4:7-9', replay: false }]);
   });

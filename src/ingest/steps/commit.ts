@@ -15,8 +15,8 @@ export class CommitStep implements Step<WrittenBatch> {
     readonly onCommitted: (batch: CommittedBatch) => void,
   ) {}
 
-  async submit({ batch, refused, startedAt }: WrittenBatch): Promise<void> {
-    await this.commit(batch.topic, batch.partition, batch.lastOffset + 1n);
+  async submit({ batch, nextOffset, refused, startedAt }: WrittenBatch): Promise<void> {
+    await this.commit(batch.topic, batch.partition, nextOffset);
     this.onCommitted({
       topic: batch.topic,
       partition: batch.partition,

@@ -32,7 +32,9 @@ export interface DecodedMessage {
 
 /** A batch ClickHouse has acknowledged, with the rows it refused for good. */
 export interface WrittenBatch {
-  batch: PartitionBatch & { lastOffset: bigint };
+  batch: PartitionBatch;
+  /** The offset right after the batch: what its commit marks as done. */
+  nextOffset: bigint;
   refused: DeadLetter[];
   /** performance.now() when its write began. */
   startedAt: number;

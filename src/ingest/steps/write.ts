@@ -85,6 +85,6 @@ export class WriteStep implements Step<PartitionBatch> {
     if (lastOffset === null) return;
     const startedAt = performance.now();
     const refused = await this.writer.write(batch);
-    await this.next.submit({ batch: Object.assign(batch, { lastOffset }), refused, startedAt });
+    await this.next.submit({ batch, nextOffset: lastOffset + 1n, refused, startedAt });
   }
 }
