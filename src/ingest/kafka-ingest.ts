@@ -64,7 +64,10 @@ interface Generation {
 
 /**
  * `sendlens ingest`: a consumer group over the events (and spans) topics,
- * each partition through decode → batch → write → commit. Offsets are
+ * each partition fed to its chain of steps (loader.ts: decode → batch →
+ * write → dead letters → commit); this class only consumes, follows
+ * rebalances and replaces a failed consumer (its settings, topic creation,
+ * lag, metrics and timers are in kafka/). Offsets are
  * committed only after ClickHouse acknowledged the batch and its dead letters
  * were stored; a failing ClickHouse holds the partition back (backpressure)
  * while heartbeats keep the group membership.
