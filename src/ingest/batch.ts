@@ -1,3 +1,4 @@
+import { batchToken } from './replay.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
 export interface BatchLimits {
@@ -13,9 +14,9 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 50_000, maxBytes: 32
 
 /**
  * The messages of one partition since its last commit, decoded. A batch
- * covers a contiguous offset range, which names it: the range gives the
- * insert deduplication token, and a batch that must be replayed after a crash
- * is closed exactly at the end of the range it had before.
+ * covers a contiguous offset range, which names it (replay.ts): the range
+ * gives the insert deduplication token, and a batch that must be replayed
+ * after a crash is closed exactly at the end of the range it had before.
  */
 export class PartitionBatch {
   readonly topic: string;
@@ -66,6 +67,6 @@ export class PartitionBatch {
 
   /** Names this batch: the same offset range always gives the same token. */
   token(): string {
-    return `${this.topic}:${this.partition}:${this.firstOffset}-${this.lastOffset}`;
+    return batchToken(this.topic, this.partition, this.firstOffset, this.lastOffset);
   }
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { DeadLetter, Decoded, SourceMessage } from './types.js';
 
 /**
@@ -66,6 +68,22 @@ export function deadLetterRecord(letter: DeadLetter): { key: string; value: Buff
   return { key: `${letter.topic}:${letter.partition}:${letter.offset}${letter.line === null ? '' : `:${letter.line}`}`, value: letter.original, headers };
 }
 
+/** Where dead letters go; resolves once they are safely stored. */
+export interface DeadLetterSink {
+  send(letters: DeadLetter[]): Promise<void>;
+}
+
+/** Dead letters of the in-process pipeline go to a JSON Lines file, since there is no Kafka to hold them. */
+export class FileDeadLetters implements DeadLetterSink {
+  constructor(readonly path: string) {}
+
+  async send(letters: DeadLetter[]): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const lines = letters.map((l) => JSON.stringify({ reason: l.reason, topic: l.topic, partition: l.partition, offset: l.offset.toString(), line: l.line, original: l.original.toString('utf8'), ...(l.truncatedFrom && { original_bytes: l.truncatedFrom.bytes, original_sha256: l.truncatedFrom.sha256 }) }));
+    await appendFile(this.path, `${lines.join('\n')}\n`);
+  }
+}
+
 /** Kafka error types that say the record is larger than the topic (or broker) accepts. */
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
@@ -89,7 +107,7 @@ export type ProduceDeadLetters = (records: ReturnType<typeof deadLetterRecord>[]
  * partition that had accepted its share gets those letters twice (dead
  * letters are at least once, never lost).
  */
-export class KafkaDeadLetters {
+export class KafkaDeadLetters implements DeadLetterSink {
   constructor(
     readonly topic: string,
     readonly produce: ProduceDeadLetters,

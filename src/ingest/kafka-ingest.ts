@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { metrics } from '@opentelemetry/api';
 import type { ClickHouseClient } from '@clickhouse/client';
 import kafkajs from 'kafkajs';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { SharedProducer, kafkaClientConfig } from '../transport/index.js';
 import type { KafkaSettings } from '../transport/index.js';
 import { DEFAULT_BATCH_LIMITS } from './batch.js';
@@ -11,14 +10,21 @@ import { decodeSpans } from './decode-spans.js';
 import { decodeDeliveryEvents, decodeSendEvents } from './decode.js';
 import { InvalidRatioExceeded, InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
-import { installBoundedGzip, cutRecordInfo } from './bounded-gzip.js';
+import { installBoundedGzip } from './bounded-gzip.js';
 import { KafkaDeadLetters } from './dead-letter.js';
 import { BatchWriter } from './write.js';
+import { consumerConfig, toSource } from './kafka/consumer.js';
+import { measureLag } from './kafka/lag.js';
+import type { Log } from './kafka/log.js';
+import { ingestMetrics } from './kafka/metrics.js';
+import { IngestTimers } from './kafka/timers.js';
+import { ensureTopics } from './kafka/topics.js';
+import type { CommittedBatch } from './steps/index.js';
 import type { Decoded, SourceMessage } from './types.js';
 
-const { Kafka } = kafkajs;
+export type { Log } from './kafka/log.js';
 
-export type Log = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+const { Kafka } = kafkajs;
 
 export interface IngestOptions {
   kafka: KafkaSettings;
@@ -39,15 +45,6 @@ export interface IngestOptions {
 export const DEFAULT_GROUP_ID = 'sendlens-ingest';
 export const DEFAULT_DEAD_LETTER_TOPIC = 'email.send.events.dlq';
 export const DEFAULT_MAX_INVALID_RATIO = 0.5;
-const LAG_INTERVAL_MS = 10_000;
-
-function toSource(topic: string, partition: number, message: KafkaMessage): SourceMessage {
-  const source: SourceMessage = { topic, partition, offset: BigInt(message.offset), key: message.key ?? null, value: message.value ?? null };
-  const cut = cutRecordInfo(message.headers);
-  if (cut) source.truncatedFrom = cut;
-  return source;
-}
-
 /** The first wait before a new consumer after one failed; doubles up to RESTART_MAX_WAIT_MS. */
 const RESTART_FIRST_WAIT_MS = 500;
 const RESTART_MAX_WAIT_MS = 5_000;
@@ -67,7 +64,10 @@ interface Generation {
 
 /**
  * `sendlens ingest`: a consumer group over the events (and spans) topics,
- * each partition through decode → batch → write → commit. Offsets are
+ * each partition fed to its chain of steps (loader.ts: decode → batch →
+ * write → dead letters → commit); this class only consumes, follows
+ * rebalances and replaces a failed consumer (its settings, topic creation,
+ * lag, metrics and timers are in kafka/). Offsets are
  * committed only after ClickHouse acknowledged the batch and its dead letters
  * were stored; a failing ClickHouse holds the partition back (backpressure)
  * while heartbeats keep the group membership.
@@ -97,9 +97,8 @@ export class KafkaIngest {
   #wakeOnStop: () => void = () => undefined;
   readonly #stopRequested: Promise<void>;
   readonly #stopSignal = new AbortController();
-  #ticker: NodeJS.Timeout | undefined;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
-  #lagTimer: NodeJS.Timeout | undefined;
+  readonly #timers = new IngestTimers();
+  readonly #onBatch: (batch: CommittedBatch) => void;
   /** Messages not yet committed, per topic, as last measured. */
   readonly lag = new Map<string, number>();
   #stopping = false;
@@ -146,33 +145,15 @@ export class KafkaIngest {
       this.#settle = { resolve, reject };
     });
     this.done.catch(() => undefined);
-    this.#instrument();
-  }
-
-  #instrument(): void {
-    const meter = metrics.getMeter('sendlens');
-    const rows = meter.createCounter('sendlens.ingest.rows', { description: 'Rows written to ClickHouse', unit: '{row}' });
-    const letters = meter.createCounter('sendlens.ingest.dead_letters', { description: 'Messages or lines sent to the dead-letter topic', unit: '{message}' });
-    const sizes = meter.createHistogram('sendlens.ingest.batch.rows', { description: 'Rows per written batch', unit: '{row}' });
-    const durations = meter.createHistogram('sendlens.ingest.batch.duration', { description: 'Time to write and commit a batch', unit: 'ms' });
-    meter
-      .createObservableGauge('sendlens.ingest.lag', { description: 'Messages not yet committed by the group, per topic', unit: '{message}' })
-      .addCallback((result) => {
-        for (const [topic, lag] of this.lag) result.observe(lag, { topic });
-      });
-    this.#onBatch = (info) => {
-      rows.add(info.rows, { topic: info.topic });
-      if (info.deadLetters > 0) letters.add(info.deadLetters, { topic: info.topic });
-      sizes.record(info.rows, { topic: info.topic });
-      durations.record(info.ms, { topic: info.topic });
-      this.totals.rows += info.rows;
+    const record = ingestMetrics(this.lag);
+    this.#onBatch = (batch) => {
+      record(batch);
+      this.totals.rows += batch.rows;
       this.totals.batches += 1;
-      this.totals.deadLetters += info.deadLetters;
-      this.#log('info', 'batch written', info);
+      this.totals.deadLetters += batch.deadLetters;
+      this.#log('info', 'batch written', { ...batch });
     };
   }
-
-  #onBatch: ConstructorParameters<typeof PartitionLoader>[2]['onBatch'];
 
   #loaderFor(generation: Generation, topic: string, partition: number): PartitionLoader {
     const key = `${topic}:${partition}`;
@@ -187,7 +168,7 @@ export class KafkaIngest {
         commit: (t, p, next) => generation.consumer.commitOffsets([{ topic: t, partition: p, offset: next.toString() }]),
         limits: this.#limits,
         guard: this.#guard,
-        ...(this.#onBatch && { onBatch: this.#onBatch }),
+        onBatch: this.#onBatch,
       });
       generation.loaders.set(key, loader);
     }
@@ -201,24 +182,24 @@ export class KafkaIngest {
   }
 
   async #start(): Promise<void> {
-    await this.#ensureTopics();
+    await ensureTopics(this.#kafka, [...this.#decoders.keys()], this.#deadLetters.topic);
     if (this.#stopping) return;
     const first = await this.#openGeneration();
     this.#supervisor = this.#supervise(first);
     // stop() during the start waits for it and then closes this consumer; no timers to start then.
     if (this.#stopping) return;
-    this.#ticker = setInterval(() => {
-      const generation = this.#generation;
-      if (!generation || generation.closing) return;
-      const now = Date.now();
-      for (const loader of generation.loaders.values()) {
-        loader.flushIfDue(now).catch((error: unknown) => this.#failed(generation, error));
-      }
-    }, 100);
-    this.#lagTimer = setInterval(() => void this.#measureLag(), LAG_INTERVAL_MS);
-    this.#lagTimer.unref();
-    // Long writes (a struggling ClickHouse) must not cost the group membership.
-    this.#heartbeatTimer = setInterval(() => void this.#generation?.heartbeat?.().catch(() => undefined), 3_000);
+    this.#timers.start({
+      tick: () => {
+        const generation = this.#generation;
+        if (!generation || generation.closing) return;
+        const now = Date.now();
+        for (const loader of generation.loaders.values()) {
+          loader.flushIfDue(now).catch((error: unknown) => this.#failed(generation, error));
+        }
+      },
+      heartbeat: () => void this.#generation?.heartbeat?.().catch(() => undefined),
+      measureLag: () => void measureLag(this.#kafka, this.#groupId, [...this.#decoders.keys()], this.lag, this.#log, this.totals),
+    });
     this.#log('info', 'ingest started', { topics: [...this.#decoders.keys()], group: this.#groupId });
   }
 
@@ -233,16 +214,7 @@ export class KafkaIngest {
 
   /** A new consumer, connected, subscribed and running (its group join may still be retrying). */
   async #openGeneration(): Promise<Generation> {
-    const consumer = this.#kafka.consumer({
-      groupId: this.#groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxWaitTimeInMs: 250,
-      allowAutoTopicCreation: true,
-      // kafkajs would restart the same consumer in place; the supervisor starts a fresh one instead.
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3_000, restartOnFailure: async () => false },
-    });
+    const consumer = this.#kafka.consumer(consumerConfig(this.#groupId));
     let fail: (why: string) => void = () => undefined;
     const failed = new Promise<string>((resolve) => {
       fail = resolve;
@@ -333,46 +305,6 @@ export class KafkaIngest {
     await generation.consumer.disconnect().catch((error: unknown) => this.#log('warn', 'kafka consumer did not disconnect cleanly', { error: (error as Error).message }));
   }
 
-  /** Lag per topic: the end of each partition minus what the group committed. */
-  async #measureLag(): Promise<void> {
-    const admin = this.#kafka.admin();
-    try {
-      await admin.connect();
-      for (const topic of this.#decoders.keys()) {
-        const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: this.#groupId, topics: [topic] })]);
-        const done = new Map((committed?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-        const lag = ends.reduce((sum, end) => sum + Math.max(0, Number(end.high) - (done.get(end.partition) ?? Number(end.low))), 0);
-        this.lag.set(topic, lag);
-        this.#log('info', 'lag', { topic, lag, ...this.totals });
-      }
-    } catch (error) {
-      this.#log('warn', 'could not measure lag', { error: (error as Error).message });
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  }
-
-  /**
-   * Dead letters must have somewhere to go before the first batch needs them;
-   * a source topic nobody has written yet (the spans topic of a service
-   * without tracing) is created with the broker's default partition count,
-   * because subscribing to a topic whose leader is still being elected fails.
-   */
-  async #ensureTopics(): Promise<void> {
-    const admin = this.#kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = [
-        ...[...this.#decoders.keys()].filter((topic) => !existing.has(topic)).map((topic) => ({ topic })),
-        ...(existing.has(this.#deadLetters.topic) ? [] : [{ topic: this.#deadLetters.topic, numPartitions: 1 }]),
-      ];
-      if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   async #settleLoaders(generation: Generation, why: string, mode: 'flush' | 'discard'): Promise<void> {
     const loaders = [...generation.loaders.values()];
     generation.loaders.clear();
@@ -407,9 +339,7 @@ export class KafkaIngest {
     this.#stopping = true;
     this.#wakeOnStop();
     this.#stopSignal.abort();
-    clearInterval(this.#ticker);
-    clearInterval(this.#heartbeatTimer);
-    clearInterval(this.#lagTimer);
+    this.#timers.stop();
     try {
       await this.#starting?.catch(() => undefined);
       await this.#supervisor;

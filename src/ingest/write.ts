@@ -3,9 +3,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { PartitionBatch } from './batch.js';
 import { COMPACT_INSERT_COLUMNS, OPTIONAL_COLUMNS } from './decode.js';
 import { deadLetter } from './dead-letter.js';
+import { findBoundary, halfToken, logBatch, tableToken } from './replay.js';
+import type { ReplayBoundary } from './replay.js';
 import type { DeadLetter, Row } from './types.js';
-
-export const BATCH_LOG_TABLE = 'sendlens_ingest_batches';
 
 /**
  * ClickHouse error codes that say the data itself is refused: the same rows
@@ -41,18 +41,15 @@ export interface WriterOptions {
   afterWrite?: (batch: PartitionBatch) => void;
 }
 
-export interface ReplayBoundary {
-  lastOffset: bigint;
-  token: string;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Writes batches to ClickHouse so that a batch written twice counts once:
- * the batch's offset range goes to the batch log first, then each table's
- * rows go in one insert whose deduplication token is derived from that range
- * (and carried into the materialized views' inserts).
+ * Writes batches to ClickHouse so that a batch written twice counts once
+ * (the replay protocol of replay.ts): the batch's offset range goes to the
+ * batch log first, then each table's rows go in one insert whose
+ * deduplication token is derived from that range (and carried into the
+ * materialized views' inserts). Failing calls are retried with backoff; rows
+ * the engine refuses for good are bisected down and returned as dead letters.
  */
 export class BatchWriter {
   readonly #client: ClickHouseClient;
@@ -64,19 +61,8 @@ export class BatchWriter {
   }
 
   /** The logged batch of this partition that starts at `offset`, if a previous owner began one. */
-  async replayBoundary(topic: string, partition: number, offset: bigint): Promise<ReplayBoundary | null> {
-    const rows = await this.#retrying(async () => {
-      const result = await this.#client.query({
-        query: `SELECT toString(last_offset) AS last_offset, token FROM ${this.#options.database}.${BATCH_LOG_TABLE} FINAL
-                WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition = {partition:UInt32} AND first_offset = {offset:UInt64}
-                ORDER BY written_at DESC LIMIT 1`,
-        query_params: { group: this.#options.consumerGroup, topic, partition, offset: offset.toString() },
-        format: 'JSONEachRow',
-      });
-      return (await result.json()) as { last_offset: string; token: string }[];
-    });
-    const found = rows[0];
-    return found ? { lastOffset: BigInt(found.last_offset), token: found.token } : null;
+  replayBoundary(topic: string, partition: number, offset: bigint): Promise<ReplayBoundary | null> {
+    return this.#retrying(() => findBoundary(this.#client, this.#options, topic, partition, offset));
   }
 
   /**
@@ -85,19 +71,12 @@ export class BatchWriter {
    */
   async write(batch: PartitionBatch): Promise<DeadLetter[]> {
     if (batch.firstOffset === null || batch.lastOffset === null) return [];
+    const { firstOffset, lastOffset } = batch;
     const token = batch.token();
     const refused: DeadLetter[] = [];
-    if (batch.rowCount > 0) {
-      await this.#retrying(() =>
-        this.#client.insert({
-          table: `${this.#options.database}.${BATCH_LOG_TABLE}`,
-          values: [{ consumer_group: this.#options.consumerGroup, topic: batch.topic, partition: batch.partition, first_offset: batch.firstOffset?.toString(), last_offset: batch.lastOffset?.toString(), token }],
-          format: 'JSONEachRow',
-        }),
-      );
-    }
+    if (batch.rowCount > 0) await this.#retrying(() => logBatch(this.#client, this.#options, { topic: batch.topic, partition: batch.partition, firstOffset, lastOffset }));
     for (const [table, rows] of batch.rows) {
-      if (rows.length > 0) refused.push(...(await this.#insertBisecting(batch, table, rows, `${token}:${table}`)));
+      if (rows.length > 0) refused.push(...(await this.#insertBisecting(batch, table, rows, tableToken(token, table))));
     }
     this.#options.afterWrite?.(batch);
     return refused;
@@ -114,11 +93,10 @@ export class BatchWriter {
         const reason = `rejected by ClickHouse (code ${clickhouseErrorCode(error)}): ${(error as Error).message.split('\n')[0]}`;
         return [deadLetter({ topic: batch.topic, partition: batch.partition, offset: row.offset }, reason, row.line, Buffer.from(originalText(table, row)))];
       }
-      // Halves get tokens of their own, derived the same way on every replay.
       const middle = Math.ceil(rows.length / 2);
       return [
-        ...(await this.#insertBisecting(batch, table, rows.slice(0, middle), `${token}/0`)),
-        ...(await this.#insertBisecting(batch, table, rows.slice(middle), `${token}/1`)),
+        ...(await this.#insertBisecting(batch, table, rows.slice(0, middle), halfToken(token, 0))),
+        ...(await this.#insertBisecting(batch, table, rows.slice(middle), halfToken(token, 1))),
       ];
     }
   }
@@ -127,8 +105,7 @@ export class BatchWriter {
     const columns = COMPACT_INSERT_COLUMNS.get(table);
     const result = await this.#client.exec({
       query: columns ? `INSERT INTO ${this.#options.database}.${table} (${columns.join(', ')}) FORMAT JSONCompactEachRow` : `INSERT INTO ${this.#options.database}.${table} FORMAT JSONEachRow`,
-      // One string chunk: the embedded engine takes it as is, an HTTP server gets it written once (no Buffer copies of a 10–30 MB body).
-      values: Readable.from([rows.map((row) => row.text).join('\n')]),
+      values: Readable.from([insertBody(rows)]),
       clickhouse_settings: {
         insert_deduplication_token: token,
         insert_deduplicate: 1,
@@ -156,6 +133,15 @@ export class BatchWriter {
       }
     }
   }
+}
+
+/**
+ * The body of one insert: the only place rows become the bytes the engine
+ * parses. One string chunk: the embedded engine takes it as is, an HTTP server
+ * gets it written once (no Buffer copies of a 10–30 MB body).
+ */
+export function insertBody(rows: readonly Row[]): string {
+  return rows.map((row) => row.text).join('\n');
 }
 
 /** A refused row as the event it was (a compact row back to its fields), for the dead letter. */

@@ -1,0 +1,59 @@
+import { PartitionBatch } from '../batch.js';
+import type { BatchLimits } from '../batch.js';
+import type { ReplayCursor } from '../replay.js';
+import type { DecodedMessage, Step } from './step.js';
+
+/**
+ * batch: gathers one partition's decoded messages into a contiguous offset
+ * range and hands it on when it is due (rows, bytes, age), or, when it replays
+ * a batch a previous owner logged, exactly at that batch's last offset
+ * (replay.ts); a replay batch is never cut short by time or by `join`: left
+ * incomplete, it is read again. Holds one open batch.
+ */
+export class BatchStep implements Step<DecodedMessage> {
+  #batch: PartitionBatch;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly limits: BatchLimits,
+    readonly replay: ReplayCursor,
+    readonly next: Step<PartitionBatch>,
+  ) {
+    this.#batch = new PartitionBatch(topic, partition);
+  }
+
+  async submit({ message, decoded }: DecodedMessage): Promise<void> {
+    if (this.#batch.empty) {
+      const replayUntil = await this.replay.boundaryAt(message.offset);
+      if (replayUntil !== null) this.#batch.replayUntil = replayUntil;
+    }
+    this.#batch.add(message, decoded, Date.now());
+    if (this.#batch.due(this.limits, Date.now())) await this.#handOn();
+  }
+
+  async poll(now: number): Promise<void> {
+    if (this.#batch.replayUntil === null && this.#batch.due(this.limits, now)) await this.#handOn();
+    await this.next.poll(now);
+  }
+
+  async join(): Promise<void> {
+    if (!this.#batch.empty && this.#batch.replayUntil === null) await this.#handOn();
+    await this.next.join();
+  }
+
+  async close(): Promise<void> {
+    this.#batch = new PartitionBatch(this.topic, this.partition);
+    this.replay.reset();
+    await this.next.close();
+  }
+
+  /** The open batch stays ours until the next step has taken it (a refusal leaves it here). */
+  async #handOn(): Promise<void> {
+    const batch = this.#batch;
+    if (batch.empty || batch.lastOffset === null) return;
+    await this.next.submit(batch);
+    this.#batch = new PartitionBatch(this.topic, this.partition);
+    this.replay.handedOn(batch.lastOffset);
+  }
+}
