@@ -54,6 +54,8 @@ export interface StartBrokerOptions {
   stopWithProcess?: number;
   /** Progress lines (downloads, formatting) for a human; nothing is printed when omitted. */
   log?: (line: string) => void;
+  /** The KRaft cluster id a new data directory is formatted with; a random one when omitted. */
+  clusterId?: string;
 }
 
 export interface StopResult {
@@ -257,7 +259,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerHa
     await mkdir(paths.logs, { recursive: true });
     await writeFile(paths.serverProperties, serverProperties(paths.data, port, controllerPort));
     await writeFile(paths.log4j, log4jProperties(paths.serverLog));
-    await formatStorage(lib, paths, options.log);
+    await formatStorage(lib, paths, options.clusterId ?? randomBytes(16).toString('base64url'), options.log);
 
     const broker = await spawnBroker(lib, paths);
     const handle: BrokerHandle = { bootstrap, pid: broker.pid, dir };
@@ -355,9 +357,8 @@ function escapePropertyValue(value: string): string {
   return value.replace(/\\/g, '\\\\');
 }
 
-async function formatStorage(lib: string, paths: RunPaths, log: ((line: string) => void) | undefined): Promise<void> {
+async function formatStorage(lib: string, paths: RunPaths, clusterId: string, log: ((line: string) => void) | undefined): Promise<void> {
   if (await exists(join(paths.data, 'meta.properties'))) return;
-  const clusterId = randomBytes(16).toString('base64url');
   log?.(`Formatting KRaft storage in ${paths.data} (cluster ${clusterId})...`);
   const args = [
     ...jvmLogArgs(paths),
@@ -365,8 +366,8 @@ async function formatStorage(lib: string, paths: RunPaths, log: ((line: string) 
     join(lib, '*'),
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    // Joined to its option: a base64url id starts with '-' one time in 64, and `-t <id>` then reads it as an option.
+    `--cluster-id=${clusterId}`,
     '-c',
     paths.serverProperties,
     '--standalone',

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
@@ -112,7 +112,10 @@ describe('local Kafka broker', () => {
   test('startBroker and stopBroker on a second broker leave no process behind', { timeout: 120_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sendlens-kafka-second-'));
     try {
-      const broker = await startBroker({ dir, stopWithProcess: process.pid });
+      // A cluster id that starts with '-', as a random base64url one does one time in 64: once, storage formatting read it as an option.
+      const clusterId = '-sendlensClusterId0001A';
+      const broker = await startBroker({ dir, stopWithProcess: process.pid, clusterId });
+      expect(await readFile(join(dir, 'data', 'meta.properties'), 'utf8')).toContain(`cluster.id=${clusterId}`);
       expect(brokers).not.toContain(broker.bootstrap);
       expect(pidExists(broker.pid)).toBe(true);
       expect(await runningBroker(dir)).toEqual(broker);
