@@ -220,7 +220,7 @@ async function throughput(bootstrap: string, base: string): Promise<{ rows: Inge
   let run = 0;
   const worker = async (mode: 'ours' | 'engine', engineSettings?: string[]): Promise<ThroughputResult> => {
     run += 1;
-    const args: WorkerArgs = { bootstrap, topic, group: `bench-ingest-${mode}-${randomUUID().slice(0, 8)}`, dataDir: join(base, `${mode}-${run}`), events: EVENTS, timeoutMs: 60_000, ...(engineSettings && { engineSettings }) };
+    const args: WorkerArgs = { bootstrap, topic, group: `bench-ingest-${mode}-${randomUUID().slice(0, 8)}`, dataDir: join(base, `${mode}-${run}`), events: EVENTS, timeoutMs: 240_000, ...(engineSettings && { engineSettings }) };
     const result = (await startWorker(mode, args).result) as unknown as ThroughputResult;
     rmSync(args.dataDir, { recursive: true, force: true });
     return result;
