@@ -39,11 +39,15 @@ const FRESH_TICK_MS = 10;
 const TARGET_EVENTS_PER_SECOND = 50_000;
 const TARGET_FRESHNESS_P99_MS = 5_000;
 
+/** Issue 14: sustained ingest at least this multiple of the tuned Kafka engine's, same topic, same run. */
+const TARGET_RATIO_TO_TUNED_ENGINE = 1.0;
+const TUNED_ENGINE = 'Kafka engine + MV, tuned (2 consumers, thread each, 1 s flush)';
+
 /** The Kafka engine as a ClickHouse user would set it up: as documented, then tuned for this load. */
 const ENGINE_VARIANTS: { name: string; settings: string[] }[] = [
   { name: 'Kafka engine + MV, default settings', settings: [] },
   {
-    name: 'Kafka engine + MV, tuned (2 consumers, thread each, 1 s flush)',
+    name: TUNED_ENGINE,
     settings: ['kafka_num_consumers = 2', 'kafka_thread_per_consumer = 1', 'kafka_flush_interval_ms = 1000', 'kafka_max_block_size = 65536', 'kafka_poll_max_batch_size = 65536'],
   },
 ];
@@ -187,7 +191,7 @@ export interface IngestResults {
   produceSeconds: number;
   throughput: IngestThroughputRow[];
   freshness: FreshnessResult & { rate: number; achievedEventsPerSecond: number; emitSeconds: number; dropped: number };
-  targets: { eventsPerSecond: number; freshnessP99Ms: number; throughputMet: boolean; freshnessMet: boolean };
+  targets: { eventsPerSecond: number; freshnessP99Ms: number; throughputMet: boolean; freshnessMet: boolean; tunedEngineRatio: number; tunedEngineMet: boolean };
 }
 
 /** After the first rows were queryable; undefined when everything landed at once. */
@@ -216,7 +220,7 @@ async function throughput(bootstrap: string, base: string): Promise<{ rows: Inge
   let run = 0;
   const worker = async (mode: 'ours' | 'engine', engineSettings?: string[]): Promise<ThroughputResult> => {
     run += 1;
-    const args: WorkerArgs = { bootstrap, topic, group: `bench-ingest-${mode}-${randomUUID().slice(0, 8)}`, dataDir: join(base, `${mode}-${run}`), events: EVENTS, timeoutMs: 60_000, ...(engineSettings && { engineSettings }) };
+    const args: WorkerArgs = { bootstrap, topic, group: `bench-ingest-${mode}-${randomUUID().slice(0, 8)}`, dataDir: join(base, `${mode}-${run}`), events: EVENTS, timeoutMs: 240_000, ...(engineSettings && { engineSettings }) };
     const result = (await startWorker(mode, args).result) as unknown as ThroughputResult;
     rmSync(args.dataDir, { recursive: true, force: true });
     return result;
@@ -332,13 +336,21 @@ export async function benchIngest(bootstrap: string): Promise<IngestResults> {
       ],
     );
     const ours = rows[0] as IngestThroughputRow;
+    const tuned = rows.find((r) => r.loader === TUNED_ENGINE);
+    // Sustained against sustained: each loader's rate once its rows flow, measured in the same run.
+    const tunedRatio = tuned && tuned.sameRowsAsOurs ? round(ours.steadyEventsPerSecond / tuned.steadyEventsPerSecond, 2) : Number.NaN;
     const targets = {
       eventsPerSecond: TARGET_EVENTS_PER_SECOND,
       freshnessP99Ms: TARGET_FRESHNESS_P99_MS,
       // Sustained: the rate once rows flow, group join and the first batch aside.
       throughputMet: ours.steadyEventsPerSecond >= TARGET_EVENTS_PER_SECOND,
       freshnessMet: fresh.p99Ms < TARGET_FRESHNESS_P99_MS,
+      tunedEngineRatio: tunedRatio,
+      tunedEngineMet: tunedRatio >= TARGET_RATIO_TO_TUNED_ENGINE,
     };
+    console.log(
+      `\ningest ≥ ${TARGET_RATIO_TO_TUNED_ENGINE.toFixed(1)}× tuned Kafka engine: ${targets.tunedEngineMet ? 'met' : 'not met'} (ratio ${Number.isNaN(tunedRatio) ? 'n/a: the engine run failed or stored other rows' : tunedRatio.toFixed(2)}; sustained ${ours.steadyEventsPerSecond} vs ${tuned?.steadyEventsPerSecond ?? '-'} events/s, from consumer start ×${tuned?.ratioOursToThis ?? '-'})`,
+    );
     console.log(
       `\nTargets: ≥ ${TARGET_EVENTS_PER_SECOND} events/s sustained: ${ours.steadyEventsPerSecond} once rows flow, ${ours.eventsPerSecond} from consumer start (${targets.throughputMet ? 'met' : 'NOT met'}); freshness p99 < ${TARGET_FRESHNESS_P99_MS} ms at ${FRESH_RATE}/s: ${fresh.p99Ms} ms (${targets.freshnessMet ? 'met' : 'NOT met'})`,
     );

@@ -1,6 +1,7 @@
-import { DeliveryEventSchema, SendEventSchema, onReceipt, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
+import { onReceipt, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
 import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
+import { DELIVERY_EVENTS_TABLE, INSERT_COLUMNS, SEND_EVENTS_TABLE, encodeRow, hasRowLayout } from './row-format.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
 /** A message larger than this is dead-lettered unread (its head, size and digest): the producer never writes one (16 KiB). */
@@ -8,8 +9,7 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** One event line larger than this is dead-lettered: the contract bounds every field far below it. */
 export const MAX_EVENT_LINE_BYTES = 16 * 1024;
 
-export const SEND_EVENTS_TABLE = 'email_send_events';
-export const DELIVERY_EVENTS_TABLE = 'email_delivery_events';
+export { SEND_EVENTS_TABLE, DELIVERY_EVENTS_TABLE, OPTIONAL_COLUMNS } from './row-format.js';
 
 /** A dead letter of this message; an original over the dead-letter bound keeps only its head, size and digest. */
 function letter(message: SourceMessage, reason: string, line: number | null, original: Buffer): DeadLetter {
@@ -17,38 +17,21 @@ function letter(message: SourceMessage, reason: string, line: number | null, ori
 }
 
 /**
- * Tables whose rows go to ClickHouse as JSONCompactEachRow: one JSON array
- * per row, values in this column order (the contract's field order, which is
- * also the column list of the INSERT). Measured on the embedded engine
- * (`npm run bench`, README): it parses these arrays about 1.5× faster than
- * the same events as JSONEachRow objects, half the bytes with no keys to
- * match, which more than pays for re-serializing the already parsed event.
+ * Tables whose rows are the contract's fields in this column order (the
+ * INSERT's column list), encoded by row-format.ts (TabSeparated).
  */
-export const COMPACT_INSERT_COLUMNS: ReadonlyMap<string, readonly string[]> = new Map([
-  [SEND_EVENTS_TABLE, Object.keys(SendEventSchema.properties)],
-  [DELIVERY_EVENTS_TABLE, Object.keys(DeliveryEventSchema.properties)],
-]);
-
-/**
- * Fields a contract added after its first producers (optional there): an event without one goes
- * in as null, which ClickHouse stores as the column's default; a dead letter leaves it out again.
- */
-export const OPTIONAL_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
-  ([[SEND_EVENTS_TABLE, SendEventSchema], [DELIVERY_EVENTS_TABLE, DeliveryEventSchema]] as const).map(([table, schema]) => {
-    const required = new Set<string>(schema.required ?? []);
-    return [table, new Set(Object.keys(schema.properties).filter((column) => !required.has(column)))];
-  }),
-);
+export const COMPACT_INSERT_COLUMNS: ReadonlyMap<string, readonly string[]> = INSERT_COLUMNS;
 
 /**
  * A decoder for a topic of JSON Lines, one event per line, checked against
- * its contract. A valid event becomes a row: its values in the table's
- * compact column order when the table has one, else its original text; an
- * invalid line becomes a dead letter naming its line and what is wrong with it.
+ * its contract. A valid event becomes a row: its values encoded in the
+ * table's row format (row-format.ts) when the table has one, else its
+ * original text; an invalid line becomes a dead letter naming its line and
+ * what is wrong with it.
  */
 export function jsonLinesDecoder(table: string, validate: (value: unknown) => Validation<unknown>): (message: SourceMessage) => Decoded {
-  const columns = COMPACT_INSERT_COLUMNS.get(table);
-  return (message) => decodeJsonLines(message, table, validate, columns);
+  const encoded = hasRowLayout(table);
+  return (message) => decodeJsonLines(message, table, validate, encoded);
 }
 
 /** The events topic: send events into email_send_events (event times judged at decoding, against SENDLENS_RETENTION_DAYS). */
@@ -57,7 +40,7 @@ export const decodeSendEvents = jsonLinesDecoder(SEND_EVENTS_TABLE, onReceipt(va
 /** The delivery topic: provider feedback from the webhook receiver into email_delivery_events. */
 export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, onReceipt(validateDeliveryEvent));
 
-function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, columns: readonly string[] | undefined): Decoded {
+function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, encoded: boolean): Decoded {
   const rows: Row[] = [];
   const deadLetters: DeadLetter[] = [];
   const cut = cutWhileDecompressing(message);
@@ -97,8 +80,7 @@ function decodeJsonLines(message: SourceMessage, table: string, validate: (value
       deadLetters.push(letter(message, `schema: ${valid.reason}`, line, bytes));
       continue;
     }
-    const event = parsed as Record<string, unknown>;
-    rows.push({ text: columns ? JSON.stringify(columns.map((column) => event[column])) : text, offset: message.offset, line });
+    rows.push({ text: encoded ? encodeRow(table, parsed as Record<string, unknown>, text) : text, offset: message.offset, line });
   }
   return { rows: new Map([[table, rows]]), deadLetters, judged, invalid: deadLetters.length };
 }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PartitionBatch } from './batch.js';
-import { COMPACT_INSERT_COLUMNS, OPTIONAL_COLUMNS } from './decode.js';
+import { eventText, insertStatement } from './row-format.js';
 import { deadLetter } from './dead-letter.js';
 import { findBoundary, halfToken, logBatch, tableToken } from './replay.js';
 import type { ReplayBoundary } from './replay.js';
@@ -102,9 +102,8 @@ export class BatchWriter {
   }
 
   async #insert(table: string, rows: Row[], token: string): Promise<void> {
-    const columns = COMPACT_INSERT_COLUMNS.get(table);
     const result = await this.#client.exec({
-      query: columns ? `INSERT INTO ${this.#options.database}.${table} (${columns.join(', ')}) FORMAT JSONCompactEachRow` : `INSERT INTO ${this.#options.database}.${table} FORMAT JSONEachRow`,
+      query: insertStatement(this.#options.database, table),
       values: Readable.from([insertBody(rows)]),
       clickhouse_settings: {
         insert_deduplication_token: token,
@@ -144,11 +143,7 @@ export function insertBody(rows: readonly Row[]): string {
   return rows.map((row) => row.text).join('\n');
 }
 
-/** A refused row as the event it was (a compact row back to its fields), for the dead letter. */
+/** A refused row as the event it was (its row format back to its fields), for the dead letter. */
 function originalText(table: string, row: Row): string {
-  const columns = COMPACT_INSERT_COLUMNS.get(table);
-  if (!columns) return row.text;
-  const values = JSON.parse(row.text) as unknown[];
-  const optional = OPTIONAL_COLUMNS.get(table);
-  return JSON.stringify(Object.fromEntries(columns.map((column, i) => [column, values[i]]).filter(([column, value]) => !(value === null && optional?.has(column as string)))));
+  return eventText(table, row.text);
 }

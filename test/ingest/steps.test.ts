@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { BatchWriter, COMPACT_INSERT_COLUMNS, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeSendEvents } from '../../src/ingest/index.js';
 import type { SourceMessage } from '../../src/ingest/index.js';
+import { decodeRow } from '../../src/ingest/row-format.js';
 import { createStoreClient, renderStatements } from '../../src/store/index.js';
 import { loadMigrations } from '../../src/store/migrations.js';
 import { sampleEvent } from '../helpers/events.js';
@@ -20,7 +21,8 @@ describe('decode', () => {
     const columns = COMPACT_INSERT_COLUMNS.get('email_send_events') ?? [];
     expect(columns).toEqual(Object.keys(SendEventSchema.properties));
     const event = JSON.parse(good) as Record<string, unknown>;
-    expect(decoded.rows.get('email_send_events')?.map((r) => JSON.parse(r.text) as unknown)).toEqual([columns.map((column) => event[column])]);
+    // A row is the event's values in column order (row-format.ts, TabSeparated): read back, value for value.
+    expect(decoded.rows.get('email_send_events')?.map((r) => columns.map((column) => decodeRow('email_send_events', r.text)[column]))).toEqual([columns.map((column) => event[column])]);
     expect(decoded.judged).toBe(5);
     expect(decoded.deadLetters.map((d) => [d.line, d.reason.split(':')[0]])).toEqual([
       [1, 'malformed JSON'],
