@@ -4,7 +4,8 @@
  * the local broker (scripts/kafka) for the broker benchmarks and stops it.
  *
  * `npm run bench -- ingest producer` runs only the named groups
- * (instrumentation, producer, ingest, format, outage); the JSON then holds only those.
+ * (instrumentation, producer, ingest, format, outage); the JSON then holds only those,
+ * and the closing targets table says "not run" for the targets of the others.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { benchInsertFormat } from './insert-format.js';
 import { benchInstrumentationOverhead } from './instrumentation.js';
 import { benchProducerThroughput } from './producer.js';
 import { printTable, round } from './stats.js';
+import { printTargets } from './targets.js';
 import type { KafkaSettings } from '../src/transport/index.js';
 
 const results: Record<string, unknown> = {
@@ -78,6 +80,9 @@ printTable(
 );
 results.outageMemory = outage;
 }
+
+// Last, so the verdicts are the final lines of the run.
+results.targets = printTargets(results);
 
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });

@@ -6,7 +6,9 @@
  * far as it fits) and the loop backs off, so an outage costs at most the
  * ring, never unbounded memory, and the newest events survive it. A failure
  * that no retry can fix (the broker refusing the batch itself) is counted as
- * rejected instead of being retried forever.
+ * rejected instead of being retried forever. A batch refused only for its
+ * size goes back whole and later batches carry half its bytes, so no item is
+ * sent twice and none is lost to a broker whose limit is lower than ours.
  */
 export interface SinkLimits {
   /** Items held while waiting for delivery. */
@@ -60,6 +62,12 @@ export interface SinkPolicy<T> {
   weigh?: (item: T) => number;
   /** True for a delivery failure that retrying cannot fix. */
   isPermanent?: (error: unknown) => boolean;
+  /**
+   * True for a failure a smaller batch can fix (the request was too large):
+   * the batch is put back and batches are halved in bytes from then on, down
+   * to one item, whose failure then counts as `isPermanent` says.
+   */
+  isTooLarge?: (error: unknown) => boolean;
 }
 
 export class BufferedSink<T> {
@@ -70,6 +78,9 @@ export class BufferedSink<T> {
   readonly #weights: Float64Array;
   readonly #weigh: (item: T) => number;
   readonly #isPermanent: (error: unknown) => boolean;
+  readonly #isTooLarge: (error: unknown) => boolean;
+  /** Bytes per delivery now: `maxBatchBytes`, halved each time the receiver refused a batch as too large. */
+  #batchBytes: number;
   #head = 0;
   #size = 0;
   #bytes = 0;
@@ -89,6 +100,8 @@ export class BufferedSink<T> {
     this.#hooks = hooks;
     this.#weigh = policy.weigh ?? (() => 1);
     this.#isPermanent = policy.isPermanent ?? (() => false);
+    this.#isTooLarge = policy.isTooLarge ?? (() => false);
+    this.#batchBytes = maxBatchBytes;
     this.#ring = new Array<T | undefined>(maxBufferedItems);
     this.#weights = new Float64Array(maxBufferedItems);
   }
@@ -186,7 +199,7 @@ export class BufferedSink<T> {
     let bytes = 0;
     while (this.#size > 0 && batch.length < this.limits.maxBatchItems) {
       const weight = this.#weights[this.#head] ?? 0;
-      if (batch.length > 0 && bytes + weight > this.limits.maxBatchBytes) break;
+      if (batch.length > 0 && bytes + weight > this.#batchBytes) break;
       batch.push(this.#ring[this.#head] as T);
       weights.push(weight);
       bytes += weight;
@@ -231,6 +244,13 @@ export class BufferedSink<T> {
           this.#hooks.onDelivered?.(batch.length);
         } catch (error) {
           this.#stats.failedDeliveries += 1;
+          if (batch.length > 1 && this.#isTooLarge(error)) {
+            // Not an outage: the same items in smaller requests can go at once, without backoff.
+            const bytes = weights.reduce((sum, weight) => sum + weight, 0);
+            this.#batchBytes = Math.max(1, Math.floor(bytes / 2));
+            this.#putBack(batch, weights);
+            continue;
+          }
           if (this.#isPermanent(error)) {
             this.#reject(batch.length, error);
             continue;

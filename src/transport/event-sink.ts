@@ -24,6 +24,18 @@ export interface KafkaEventSinkOptions {
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
+ * JSON per delivery when compressed. The broker's limit (`message.max.bytes`,
+ * 1 MB by default) applies to the compressed batch, and send events compress
+ * about 9:1, so 4 MiB of JSON leaves room to spare; kafkajs's fixed cost per
+ * request and per message is then shared by four times the events (+45%
+ * events/s, -20% CPU per event, `npm run bench -- producer`). Should a broker
+ * refuse it anyway, the sink halves its batches (`isTooLarge`).
+ * Uncompressed, deliveries keep the generic 900 KiB.
+ */
+export const DEFAULT_COMPRESSED_BATCH_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_COMPRESSED_BATCH_ITEMS = 20_000;
+
+/**
  * The key that keeps one sender's events in order: all events of one sender
  * domain within one workspace land in the same partition. Send events and
  * delivery events share it, so a sender's sends and feedback are keyed alike.
@@ -34,15 +46,21 @@ export function partitionKey(event: Pick<SendEvent, 'workspace' | 'sender_domain
 
 /** Broker answers that no retry of the same batch can change; anything else is retried. */
 const PERMANENT_KAFKA_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'UNSUPPORTED_COMPRESSION_TYPE']);
+/** Of those, the ones a smaller request can get past. */
+const TOO_LARGE_KAFKA_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
-export function isPermanentKafkaError(error: unknown): boolean {
+/** Whether a kafkajs error, or one it wraps (up to 5 deep), has one of `types`. */
+function hasKafkaErrorType(error: unknown, types: ReadonlySet<string>): boolean {
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
     const { type, cause, originalError } = current as { type?: unknown; cause?: unknown; originalError?: unknown };
-    if (typeof type === 'string' && PERMANENT_KAFKA_ERRORS.has(type)) return true;
+    if (typeof type === 'string' && types.has(type)) return true;
     current = cause ?? originalError;
   }
   return false;
 }
+
+export const isPermanentKafkaError = (error: unknown): boolean => hasKafkaErrorType(error, PERMANENT_KAFKA_ERRORS);
+export const isTooLargeKafkaError = (error: unknown): boolean => hasKafkaErrorType(error, TOO_LARGE_KAFKA_ERRORS);
 
 type Serialized = Message & { key: string; value: string };
 
@@ -84,9 +102,10 @@ export class KafkaEventSink implements SendEventSink {
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const log = options.log ?? (() => undefined);
     const metrics = sinkMetrics('events', () => this.#buffer.stats());
+    const deliveries = compression === 'none' ? {} : { maxBatchBytes: DEFAULT_COMPRESSED_BATCH_BYTES, maxBatchItems: DEFAULT_COMPRESSED_BATCH_ITEMS };
     this.#buffer = new BufferedSink<Serialized>(
       (batch) => options.producer.send(options.topic, packByKey(batch, maxMessageBytes), compression),
-      options.limits,
+      { ...deliveries, ...options.limits },
       {
         ...metrics,
         onRejected: (count, error) => {
@@ -94,7 +113,7 @@ export class KafkaEventSink implements SendEventSink {
           log('error', `sendlens: Kafka refused ${count} events for good (${error instanceof Error ? error.message : String(error)}); they are counted as rejected`);
         },
       },
-      { weigh: (message) => Buffer.byteLength(message.value) + message.key.length, isPermanent: isPermanentKafkaError },
+      { weigh: (message) => Buffer.byteLength(message.value) + message.key.length, isPermanent: isPermanentKafkaError, isTooLarge: isTooLargeKafkaError },
     );
   }
 

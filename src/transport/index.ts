@@ -4,7 +4,7 @@
  */
 export { BufferedSink, DEFAULT_SINK_LIMITS } from './buffered-sink.js';
 export type { SinkLimits, SinkStats, SinkHooks, SinkPolicy } from './buffered-sink.js';
-export { KafkaEventSink, partitionKey, packByKey, isPermanentKafkaError, DEFAULT_MAX_MESSAGE_BYTES } from './event-sink.js';
+export { KafkaEventSink, partitionKey, packByKey, isPermanentKafkaError, isTooLargeKafkaError, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_COMPRESSED_BATCH_BYTES } from './event-sink.js';
 export type { KafkaEventSinkOptions } from './event-sink.js';
 export { KafkaSpanExporter, OtlpProtobufSpanExporter, ExportResultCode } from './span-exporter.js';
 export type { ExportResult, SpanExporterLike } from './span-exporter.js';
@@ -13,6 +13,7 @@ export type { SendlensSpanProcessorOptions, SpanProcessorStats } from './span-pr
 export { encodeTraceRequest } from './otlp-encode.js';
 export type { ExportableSpan } from './otlp-encode.js';
 export { SharedProducer } from './producer.js';
+export { GZIP_LEVEL } from './gzip-codec.js';
 export { KafkaHandoff } from './handoff.js';
 export type { Compression } from './producer.js';
 export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC, DEFAULT_DELIVERY_TOPIC } from './config.js';

@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import type { Message, Producer } from 'kafkajs';
 import { kafkaClientConfig } from './config.js';
 import type { KafkaSettings } from './config.js';
+import { installFastGzip } from './gzip-codec.js';
 
 const { CompressionTypes, Kafka, Partitioners } = kafkajs;
 
@@ -19,6 +20,7 @@ export class SharedProducer {
   #connected = false;
 
   constructor(settings: KafkaSettings, log: (level: string, message: string) => void = () => undefined) {
+    installFastGzip();
     const kafka = new Kafka(kafkaClientConfig(settings, log));
     this.#producer = kafka.producer({
       idempotent: true,

@@ -132,6 +132,48 @@ describe('BufferedSink', () => {
     expect(sink.stats()).toMatchObject({ delivered: 2, rejected: 1, dropped: 0 });
   });
 
+  it('halves its batches when the receiver refuses one as too large: every item once, in order, none rejected', async () => {
+    const tooLarge = Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
+    const requests: number[][] = [];
+    const delivered: number[] = [];
+    // A receiver that takes at most 7 items per request, whatever the sink's own limits say.
+    const sink = new BufferedSink<number>(
+      async (batch) => {
+        requests.push([...batch]);
+        if (batch.length > 7) throw tooLarge;
+        delivered.push(...batch);
+      },
+      { maxBatchItems: 100, maxBufferedItems: 1000, lingerMs: 1 },
+      {},
+      { isPermanent: () => true, isTooLarge: (error) => (error as { type?: string }).type === 'MESSAGE_TOO_LARGE' },
+    );
+    const items = Array.from({ length: 100 }, (_, i) => i);
+    for (const item of items) sink.push(item);
+    expect(await sink.flush(5000)).toBe(true);
+    expect(delivered).toEqual(items);
+    expect(sink.stats()).toMatchObject({ delivered: 100, rejected: 0, dropped: 0 });
+    // 100 → 50 → 25 → 12 → 6: four refusals, then batches that fit.
+    expect(requests.filter((r) => r.length > 7).map((r) => r.length)).toEqual([100, 50, 25, 12]);
+  });
+
+  it('rejects a single item the receiver still calls too large, and delivers the rest', async () => {
+    const tooLarge = Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' });
+    const delivered: string[] = [];
+    const sink = new BufferedSink<string>(
+      async (batch) => {
+        if (batch.includes('huge')) throw tooLarge;
+        delivered.push(...batch);
+      },
+      { maxBatchItems: 10, lingerMs: 1 },
+      {},
+      { isPermanent: () => true, isTooLarge: () => true },
+    );
+    for (const item of ['a', 'b', 'huge', 'c']) sink.push(item);
+    expect(await sink.flush(5000)).toBe(true);
+    expect(delivered).toEqual(['a', 'b', 'c']);
+    expect(sink.stats()).toMatchObject({ delivered: 3, rejected: 1, dropped: 0 });
+  });
+
   it('refuses an item larger than a batch may be, instead of clogging the ring', async () => {
     const d = controllableDelivery();
     const sink = new BufferedSink<number>(d.deliver, { maxBatchBytes: 100, lingerMs: 1 }, {}, { weigh: (n) => n });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -185,5 +186,23 @@ describe('the event sink against broker limits', () => {
     expect(await sink.flush(60_000)).toBe(true);
     expect(sink.stats()).toMatchObject({ delivered: 5_000, rejected: 0, dropped: 0 });
     await producer.disconnect();
+  });
+
+  it('halves its compressed batches on a topic whose max.message.bytes is below them, and still delivers every event once, in order', async () => {
+    const settings = testSettings();
+    // One partition of 64 KB: the default compressed delivery (4 MiB of JSON) cannot fit in one batch.
+    await createTopic(brokers(), settings.eventsTopic, 1, { 'max.message.bytes': String(64 * 1024) });
+    const producer = new SharedProducer(settings);
+    const sink = new KafkaEventSink({ producer, topic: settings.eventsTopic, limits: { lingerMs: 5 } });
+    // Random text so that gzip cannot shrink a 4 MiB batch under the topic's limit.
+    const sent = Array.from({ length: 3_000 }, (_, i) => sampleEvent({ message_id: `m-${i}`, error_message: randomBytes(600).toString('base64') }));
+    for (const event of sent) sink.emit(event);
+    expect(await sink.flush(60_000)).toBe(true);
+    expect(sink.stats()).toMatchObject({ delivered: 3_000, rejected: 0, dropped: 0 });
+    expect(sink.stats().failedDeliveries).toBeGreaterThan(0);
+    await producer.disconnect();
+    const messages = await readTopic(brokers(), settings.eventsTopic, 3_000, 30_000, (m) => eventLines(m).length);
+    const ids = messages.flatMap((m) => eventLines(m).map((line) => (JSON.parse(line) as SendEvent).message_id));
+    expect(ids).toEqual(sent.map((e) => e.message_id));
   });
 });

@@ -1,0 +1,49 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import kafkajs from 'kafkajs';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+const gzipCodec = () => CompressionCodecs[CompressionTypes.GZIP]() as { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+/** The gzip header's XFL byte: 4 when zlib compressed at level 1 ("fastest"), 0 at its default level. */
+const extraFlags = (gzipped: Buffer) => gzipped[8];
+
+describe('the gzip codec the producer installs', () => {
+  // Fresh sendlens modules for each test (kafkajs, and its codec table, stay): each test installs from scratch.
+  const original = CompressionCodecs[CompressionTypes.GZIP];
+  beforeEach(() => {
+    vi.resetModules();
+    CompressionCodecs[CompressionTypes.GZIP] = original;
+  });
+
+  const lines = Buffer.from(Array.from({ length: 2_000 }, (_, i) => JSON.stringify({ event_id: i, outcome: i % 7 ? 'sent' : 'failed', sender_domain: `mail${i % 25}.example.com` })).join('\n'));
+
+  it('keeps the decompression installed before it (the loader\'s bounded one) and compresses at level 1', async () => {
+    const decompressed: Buffer[] = [];
+    CompressionCodecs[CompressionTypes.GZIP] = () => ({
+      compress: async () => Buffer.from('kafkajs level 6'),
+      decompress: async (buffer: Buffer) => {
+        decompressed.push(buffer);
+        return gunzipSync(buffer);
+      },
+    });
+    expect(extraFlags(gzipSync(lines))).toBe(0);
+    const { installFastGzip } = await import('../../src/transport/gzip-codec.js');
+    installFastGzip();
+    const compressed = await gzipCodec().compress({ buffer: lines });
+    expect(extraFlags(compressed)).toBe(4);
+    expect(gunzipSync(compressed).equals(lines)).toBe(true);
+    expect((await gzipCodec().decompress(compressed)).equals(lines)).toBe(true);
+    expect(decompressed).toHaveLength(1);
+  });
+
+  it('is installed by the producer, once', async () => {
+    expect(extraFlags(await gzipCodec().compress({ buffer: lines }))).toBe(0);
+    const { SharedProducer } = await import('../../src/transport/index.js');
+    new SharedProducer({ brokers: ['127.0.0.1:1'], clientId: 'codec-test', ssl: false, eventsTopic: 'e', spansTopic: 's', deliveryTopic: 'd' });
+    new SharedProducer({ brokers: ['127.0.0.1:1'], clientId: 'codec-test', ssl: false, eventsTopic: 'e', spansTopic: 's', deliveryTopic: 'd' });
+    const compressed = await gzipCodec().compress({ buffer: lines });
+    expect(extraFlags(compressed)).toBe(4);
+    // Installed once: decompression still reaches the codec from before, not a wrapper of a wrapper.
+    expect((await gzipCodec().decompress(compressed)).equals(lines)).toBe(true);
+  });
+});
