@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TABLES } from '../../src/demo/run.js';
 import { createStoreClient, loadMigrations, migrate, renderStatements } from '../../src/store/index.js';
 import type { MigrationSettings } from '../../src/store/index.js';
 import { generateData } from '../helpers/generated-data.js';
@@ -153,5 +154,14 @@ describe('hourly and daily rollups', () => {
     expect(grown.attempts).toBe(data.sends.length + later.sends.length);
     expect(await totals(client, '1h')).toEqual(grown);
     expect(await totals(client, '1d')).toEqual(grown);
+  });
+
+  it('are emptied with the tables that feed them when the demo starts over', async () => {
+    const client = await store();
+    await migrate(client, SETTINGS);
+    const result = await client.query({ query: "SELECT name FROM system.tables WHERE database = 'default' AND engine LIKE '%AggregatingMergeTree' ORDER BY name", format: 'JSONEachRow' });
+    const rollups = ((await result.json()) as { name: string }[]).map((t) => t.name);
+    expect(rollups).toContain('email_risk_rollup_1h');
+    expect(rollups.filter((name) => !(DEMO_TABLES as readonly string[]).includes(name))).toEqual([]);
   });
 });
