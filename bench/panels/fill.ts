@@ -213,10 +213,9 @@ function sendSelect(): string {
     leftPad(lower(hex(cityHash64(n, ${SALT.span}))), 16, '0') AS span_id`;
 }
 
-/** The INSERT of sends [start, start + count) of `total`, ending at nowMs. */
-export function sendInsertSql(start: number, count: number, total: number, nowMs: number): string {
-  return `INSERT INTO email_send_events (${SEND_COLUMNS.join(', ')})
-SELECT ${SEND_COLUMNS.join(', ')} FROM
+/** Sends [start, start + count) of `total` ending at nowMs, as a SELECT of the table's columns. */
+export function sendRowsSql(start: number, count: number, total: number, nowMs: number): string {
+  return `SELECT ${SEND_COLUMNS.join(', ')} FROM
 (
   ${sendSelect()}
   FROM
@@ -227,6 +226,9 @@ SELECT ${SEND_COLUMNS.join(', ')} FROM
   )
 )`;
 }
+
+export const sendInsertSql = (start: number, count: number, total: number, nowMs: number): string =>
+  `INSERT INTO email_send_events (${SEND_COLUMNS.join(', ')})\n${sendRowsSql(start, count, total, nowMs)}`;
 
 const DELIVERY_COLUMNS = [
   'event_id', 'schema_version', 'occurred_at', 'received_at', 'provider', 'provider_type', 'workspace', 'sender_domain', 'recipient_domain',
@@ -271,12 +273,11 @@ function deliverySelect(): string {
     if(code = '', '', splitByChar('.', code)[1]) AS category`;
 }
 
-/** The INSERT of feedback [start, start + count) of `deliveries`, following `total` sends ending at nowMs. */
-export function deliveryInsertSql(start: number, count: number, total: number, deliveries: number, nowMs: number): string {
+/** Feedback [start, start + count) of `deliveries`, following `total` sends ending at nowMs, as a SELECT of the table's columns. */
+export function deliveryRowsSql(start: number, count: number, total: number, deliveries: number, nowMs: number): string {
   const spike = FEEDBACK_INCIDENT;
-  const columns = DELIVERY_COLUMNS.map((c) => (c === 'sender_domain' ? 'feedback_sender_domain' : c));
-  return `INSERT INTO email_delivery_events (${DELIVERY_COLUMNS.join(', ')})
-SELECT ${columns.join(', ')} FROM
+  const columns = DELIVERY_COLUMNS.map((c) => (c === 'sender_domain' ? 'feedback_sender_domain AS sender_domain' : c));
+  return `SELECT ${columns.join(', ')} FROM
 (
   ${deliverySelect()}
   FROM
@@ -293,6 +294,9 @@ SELECT ${columns.join(', ')} FROM
   )
 )`;
 }
+
+export const deliveryInsertSql = (start: number, count: number, total: number, deliveries: number, nowMs: number): string =>
+  `INSERT INTO email_delivery_events (${DELIVERY_COLUMNS.join(', ')})\n${deliveryRowsSql(start, count, total, deliveries, nowMs)}`;
 
 /**
  * Fills the store's raw tables (the migrations must have run): sends in

@@ -217,7 +217,8 @@ export const FEEDBACK_KINDS: readonly FeedbackKind[] = [
 /** Feedback incident: within the window, for the domain's sends, these kinds take these shares first (a bounce and complaint spike). */
 export const FEEDBACK_INCIDENT = {
   name: 'bounce spike',
-  senderDomain: `news.${workspaceName(7)}.example`,
+  // Its provider (by the hash of its name) is one whose feedback names the sender domain.
+  senderDomain: `notify.${workspaceName(7)}.example`,
   fromAgoMs: DAY_MS,
   toAgoMs: 0,
   shares: [
