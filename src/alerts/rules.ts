@@ -60,7 +60,7 @@ export const ALERT_RULES: readonly AlertRule[] = [
         SELECT provider,
                toUInt64(0) AS window_current_attempts, toUInt64(0) AS window_current_failures,
                sum(attempts) AS window_baseline_attempts, sumIf(attempts, outcome = 'failed') AS window_baseline_failures
-        FROM ${rollupSource('send', { grain: 'range', to: `$__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE - INTERVAL 1 SECOND` })}
+        FROM ${rollupSource('send', { grain: 'range', tenants: 'all', to: `$__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE - INTERVAL 1 SECOND` })}
         GROUP BY provider
     )
     GROUP BY provider

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, DELIVERY_FILTERS, filters, rollupSource, SEND_ROLLUP } from './common.js';
+import { COMMON_VARIABLES, DELIVERY_FILTERS, filters, rollupSource, SEND_ROLLUP, tenantsOf } from './common.js';
 import type { DashboardSpec, ThresholdStep } from './types.js';
 
 /**
@@ -18,16 +18,17 @@ function hits(dims: readonly string[]): string {
   const outer = dims.length ? `${names.join(', ')}, ` : '';
   const group = dims.length ? ` GROUP BY ${names.join(', ')}` : '';
   const grain = dims.some((d) => d.includes('$__timeInterval')) ? 'interval' : 'range';
+  const tenants = tenantsOf(dims);
   return `SELECT ${outer}sum(send_time) AS send_time, sum(feedback) AS feedback
   FROM
   (
     SELECT ${select}sum(attempts) AS send_time, toUInt64(0) AS feedback
-    FROM ${rollupSource('send', { grain })}
+    FROM ${rollupSource('send', { grain, tenants })}
     WHERE code = 'suppression.recipient_suppressed'
       AND ${SEND_SIDE}${group}
     UNION ALL
     SELECT ${select}toUInt64(0) AS send_time, uniqMerge(events) AS feedback
-    FROM ${rollupSource('delivery', { grain })}
+    FROM ${rollupSource('delivery', { grain, tenants })}
     WHERE outcome = 'suppressed'
       AND ${DELIVERY_FILTERS}${group}
   )${group}`;

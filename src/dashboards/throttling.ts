@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, SEND_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, SEND_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, SEND_ROLLUP_BY_TENANT } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 /**
@@ -182,7 +182,7 @@ ORDER BY time, provider_code`,
       visualization: 'table',
       unit: 'short',
       sql: `SELECT workspace, sender_domain, provider, code, sum(attempts) AS quota_attempts, min(first_minute) AS first_seen, max(last_minute) AS last_seen
-FROM ${SEND_ROLLUP}
+FROM ${SEND_ROLLUP_BY_TENANT}
 WHERE category = 'quota'
   AND ${SEND_FILTERS}
 GROUP BY workspace, sender_domain, provider, code

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERT_RULES, SPIKE } from '../../src/alerts/index.js';
 import { ALL_VALUE, DASHBOARDS, expandMacros, rollupSource } from '../../src/dashboards/index.js';
 import type { VariableValue } from '../../src/dashboards/index.js';
 import { createStoreClient, MIGRATIONS_DIR, migrate, renderStatements } from '../../src/store/index.js';
@@ -15,23 +16,38 @@ import type { GeneratedData } from '../helpers/generated-data.js';
  * from the coarse rollups, edge minutes from the minute rollup), and with each rollup source
  * rewritten to the minute rollup alone over the same range (what the panels read before the
  * coarse rollups existed). Intervals of a minute, an hour and a day exercise the minute, hourly
- * and daily paths of the panels that bucket by interval; the range (50 hours, starting and
- * ending inside an hour) holds whole hours and a whole UTC day.
+ * and daily paths of the panels that bucket by interval; every workspace (the totals across
+ * tenants) and two workspaces (the full hourly and daily rollups) both paths of the tenants; the
+ * range (50 hours, starting and ending inside an hour) holds whole hours and a whole UTC day.
  */
 
 const ALL: Record<string, VariableValue> = { provider: ALL_VALUE, workspace: ALL_VALUE, sender_domain: ALL_VALUE, environment: ALL_VALUE };
 const INTERVALS = [60_000, 3_600_000, 86_400_000];
+/** All (the totals across tenants where a panel allows) and a selection of workspaces (the full hourly and daily rollups). */
+const SELECTIONS: Record<string, Record<string, VariableValue>> = { all: ALL, 'two workspaces': { ...ALL, workspace: ['acme', 'umbrella'] } };
 
 const SEND_COLUMNS =
   'provider, environment, workspace, sender_domain, operation, outcome, category, code, attempts, recipient_count, retried_attempts, latency_ms_sum, latency_ms_max, latency_ms_quantiles, retry_after_count, retry_after_ms_quantiles, recipients';
 const DELIVERY_COLUMNS = 'provider, workspace, sender_domain, outcome, bounce_type, smtp_status, category, code, received, events, recipients';
 
-/** The minute-only source each generated source stands for: every minute of the range from the minute rollup. */
+/** The alert spike rule's baseline range (src/alerts/rules.ts): the trailing day before the current window. */
+const SPIKE_BASELINE_END = `$__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE - INTERVAL 1 SECOND`;
+
+/** The minute-only source each generated source stands for: every minute of its range from the minute rollup. */
 function minuteOnly(sql: string): string {
   const sources: [string, string][] = [];
-  for (const grain of ['range', 'interval'] as const) {
-    sources.push([rollupSource('send', { grain }), `(SELECT minute, ${SEND_COLUMNS}, minute AS first_minute, minute AS last_minute FROM email_send_rollup_1m WHERE $__timeFilter(minute))`]);
-    sources.push([rollupSource('delivery', { grain }), `(SELECT minute, ${DELIVERY_COLUMNS} FROM email_delivery_rollup_1m WHERE $__timeFilter(minute))`]);
+  const ranges: { to?: string; filter: string }[] = [
+    { filter: '$__timeFilter(minute)' },
+    { to: SPIKE_BASELINE_END, filter: `minute >= $__fromTime AND minute <= ${SPIKE_BASELINE_END}` },
+  ];
+  for (const { to, filter } of ranges) {
+    for (const grain of ['range', 'interval'] as const) {
+      for (const tenants of ['filtered', 'grouped', 'all'] as const) {
+        const options = to === undefined ? { grain, tenants } : { grain, tenants, to };
+        sources.push([rollupSource('send', options), `(SELECT minute, ${SEND_COLUMNS}, minute AS first_minute, minute AS last_minute FROM email_send_rollup_1m WHERE ${filter})`]);
+        sources.push([rollupSource('delivery', options), `(SELECT minute, ${DELIVERY_COLUMNS} FROM email_delivery_rollup_1m WHERE ${filter})`]);
+      }
+    }
   }
   let rewritten = sql;
   for (const [generated, minutes] of sources) rewritten = rewritten.split(generated).join(minutes);
@@ -71,8 +87,8 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
   let from: Date;
   let to: Date;
 
-  const rows = async (sql: string, intervalMs: number) => {
-    const query = expandMacros(sql, { from, to, intervalMs, variables: ALL });
+  const rows = async (sql: string, intervalMs: number, variables: Record<string, VariableValue>) => {
+    const query = expandMacros(sql, { from, to, intervalMs, variables });
     const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } as never });
     return (await result.json()) as Record<string, unknown>[];
   };
@@ -119,13 +135,18 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
       if (!generated && !risk) continue;
       it(`${spec.name} / ${panel.key}`, async () => {
         const reference = risk ? panel.sql.split('email_risk_rollup_1h').join(RISK_FROM_MINUTES) : minuteOnly(panel.sql);
-        for (const intervalMs of INTERVALS) expectSameRows(await rows(panel.sql, intervalMs), await rows(reference, intervalMs), `interval ${intervalMs / 1000} s`);
+        expect(reference, 'the reference reads minutes only').not.toMatch(/_(rollup|totals)_1[hd]\b|email_risk_rollup_1h\b/);
+        for (const [selection, variables] of Object.entries(SELECTIONS)) {
+          for (const intervalMs of INTERVALS) {
+            expectSameRows(await rows(panel.sql, intervalMs, variables), await rows(reference, intervalMs, variables), `${selection}, interval ${intervalMs / 1000} s`);
+          }
+        }
       });
     }
   }
 
   it('every panel that reads the rollups is compared (the traces read raw rows)', () => {
-    const uncompared = DASHBOARDS.flatMap((d) => d.panels.filter((p) => /_rollup_/.test(p.sql) && minuteOnly(p.sql) === p.sql && !p.sql.includes('email_risk_rollup_1h')).map((p) => `${d.name}/${p.key}`));
+    const uncompared = DASHBOARDS.flatMap((d) => d.panels.filter((p) => /_(rollup|totals)_/.test(p.sql) && minuteOnly(p.sql) === p.sql && !p.sql.includes('email_risk_rollup_1h')).map((p) => `${d.name}/${p.key}`));
     expect(uncompared).toEqual([]);
   });
 
@@ -145,9 +166,10 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
   });
 
   it('the alert rules read the same fast paths and give the same values', async () => {
-    const { ALERT_RULES } = await import('../../src/alerts/index.js');
-    for (const rule of ALERT_RULES) {
-      if (minuteOnly(rule.sql) === rule.sql) continue;
+    const coarse = ALERT_RULES.filter((rule) => /_(rollup|totals)_1[hd]\b/.test(rule.sql));
+    expect(coarse.map((rule) => rule.uid)).toEqual(['sendlens-error-rate-spike']);
+    for (const rule of coarse) {
+      expect(minuteOnly(rule.sql), `${rule.uid} has a minute-only form`).not.toMatch(/_(rollup|totals)_1[hd]\b/);
       const at = to;
       const context = { from: new Date(at.getTime() - rule.rangeSeconds * 1000), to: at, intervalMs: 60_000, variables: ALL };
       const run = async (sql: string) => {

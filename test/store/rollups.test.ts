@@ -10,7 +10,8 @@ import { generateData } from '../helpers/generated-data.js';
 import type { GeneratedData } from '../helpers/generated-data.js';
 
 /**
- * The hourly and daily rollups and the hourly risk rollup (migrations 0009 and 0010) hold what
+ * The hourly and daily rollups, their totals across tenants and the hourly risk rollup
+ * (migrations 0009, 0010 and 0012) hold what
  * the minute rollups hold: fed by chained views, a batch the loader replays with its
  * deduplication token still counts once; on a store upgraded with data in it, the backfill fills
  * them; and the migrations may run again without counting anything twice.
@@ -18,6 +19,9 @@ import type { GeneratedData } from '../helpers/generated-data.js';
 const SETTINGS: MigrationSettings = { database: 'default', retentionDays: 3650, rollupRetentionDays: 3650 };
 /** The loader's insert settings (src/ingest/write.ts) that matter for a replay. */
 const LOADER_INSERT = { insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, date_time_input_format: 'best_effort', input_format_null_as_default: 1 } as const;
+
+/** Every level above the minute rollups: hourly and daily, per tenant and across tenants. */
+const COARSE = ['rollup_1h', 'rollup_1d', 'totals_1h', 'totals_1d'] as const;
 
 interface Totals {
   attempts: number;
@@ -29,13 +33,13 @@ interface Totals {
 }
 
 /** One number per measure, read through each rollup level, so the levels can be compared. */
-async function totals(client: ClickHouseClient, suffix: '1m' | '1h' | '1d'): Promise<Totals> {
+async function totals(client: ClickHouseClient, level: 'rollup_1m' | 'rollup_1h' | 'rollup_1d' | 'totals_1h' | 'totals_1d'): Promise<Totals> {
   const read = async (query: string) => {
     const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } as never });
     return ((await result.json()) as Record<string, number>[])[0] ?? {};
   };
-  const send = await read(`SELECT sum(attempts) AS attempts, sum(recipient_count) AS recipients, sum(retried_attempts) AS retried, max(latency_ms_max) AS latencyMax FROM email_send_rollup_${suffix}`);
-  const delivery = await read(`SELECT uniqMerge(events) AS events, sum(received) AS received FROM email_delivery_rollup_${suffix}`);
+  const send = await read(`SELECT sum(attempts) AS attempts, sum(recipient_count) AS recipients, sum(retried_attempts) AS retried, max(latency_ms_max) AS latencyMax FROM email_send_${level}`);
+  const delivery = await read(`SELECT uniqMerge(events) AS events, sum(received) AS received FROM email_delivery_${level}`);
   return { attempts: Number(send.attempts), recipients: Number(send.recipients), retried: Number(send.retried), latencyMax: Number(send.latencyMax), events: Number(delivery.events), received: Number(delivery.received) };
 }
 
@@ -90,12 +94,11 @@ describe('hourly and daily rollups', () => {
       await batch('email_delivery_events', data.deliveries, 'email.delivery.events/0/0-999');
     }
 
-    const minute = await totals(client, '1m');
+    const minute = await totals(client, 'rollup_1m');
     expect(minute.attempts).toBe(data.sends.length);
     expect(minute.events).toBe(data.deliveries.length);
     expect(minute.received).toBe(data.deliveries.length);
-    expect(await totals(client, '1h')).toEqual(minute);
-    expect(await totals(client, '1d')).toEqual(minute);
+    for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     const risk = await riskCounts(client);
     expect(risk.fromHourly.sends).toBeGreaterThan(0);
     expect(risk.fromHourly.hard_bounces).toBeGreaterThan(0);
@@ -132,28 +135,25 @@ describe('hourly and daily rollups', () => {
 
     const applied = await migrate(client, SETTINGS, migrations);
     expect(applied.applied).toEqual(migrations.filter((m) => m.version > 8).map((m) => m.name));
-    const minute = await totals(client, '1m');
+    const minute = await totals(client, 'rollup_1m');
     expect(minute.attempts).toBe(data.sends.length);
-    expect(await totals(client, '1h')).toEqual(minute);
-    expect(await totals(client, '1d')).toEqual(minute);
+    for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     expect((await riskCounts(client)).fromHourly).toEqual((await riskCounts(client)).fromMinutes);
 
     // A run cut short is run again from the top: every statement of the new migrations once more.
     for (const migration of migrations.filter((m) => m.version > 8)) {
       for (const statement of renderStatements(migration.sql, SETTINGS)) await client.command({ query: statement });
     }
-    expect(await totals(client, '1h')).toEqual(minute);
-    expect(await totals(client, '1d')).toEqual(minute);
+    for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     const risk = await riskCounts(client);
     expect(risk.fromHourly).toEqual(risk.fromMinutes);
 
     // And the views still feed them afterwards.
     const later = generateData({ end: new Date(Date.UTC(2026, 10, 20, 3, 0)), minutes: 60, seed: 12, spans: false });
     await client.insert({ table: 'email_send_events', values: later.sends, format: 'JSONEachRow', clickhouse_settings: LOADER_INSERT });
-    const grown = await totals(client, '1m');
+    const grown = await totals(client, 'rollup_1m');
     expect(grown.attempts).toBe(data.sends.length + later.sends.length);
-    expect(await totals(client, '1h')).toEqual(grown);
-    expect(await totals(client, '1d')).toEqual(grown);
+    for (const level of COARSE) expect(await totals(client, level), level).toEqual(grown);
   });
 
   it('are emptied with the tables that feed them when the demo starts over', async () => {
