@@ -58,17 +58,16 @@ FROM
         sum(suppressed_sends) + uniqMerge(suppressed_feedback_state) AS suppressed_hits, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions
     FROM
     (
-        -- whole hours (and the current one) from the hourly table
+        -- whole hours (and the current one) from the hourly table, row by row: aggregated once, below
         SELECT
             key.1 AS scope, key.2 AS subject, window,
-            sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
-            uniqMergeState(delivered) AS delivered_state, uniqMergeState(hard_bounces) AS hard_bounce_state,
-            uniqMergeState(complaints) AS complaint_state, uniqMergeState(suppressed_feedback) AS suppressed_feedback_state
+            sends, suppressed_sends, account_errors, suspensions,
+            delivered AS delivered_state, hard_bounces AS hard_bounce_state,
+            complaints AS complaint_state, suppressed_feedback AS suppressed_feedback_state
         FROM {{db}}.email_risk_rollup_1h
         ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
         ARRAY JOIN if(hour >= first_whole_hour_24h, ['24h', '7d'], ['7d']) AS window
         WHERE hour >= first_whole_hour_7d
-        GROUP BY scope, subject, window
         UNION ALL
         -- the minutes of each window's first, partial hour from the minute rollups
         SELECT
