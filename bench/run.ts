@@ -6,11 +6,15 @@
  * `npm run bench -- ingest producer` runs only the named groups
  * (instrumentation, producer, ingest, format, outage); the JSON then holds only those,
  * and the closing targets table says "not run" for the targets of the others.
+ * `panels` (bench/panels.ts: fills a store of 10 M events, then times every
+ * dashboard panel and alert query) takes many minutes, so it runs only when
+ * named: `npm run bench -- panels --events 50M`; options after the group names
+ * go to it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBroker, stopBroker } from '../scripts/kafka/local-broker.js';
 import { benchIngest } from './ingest.js';
@@ -26,14 +30,23 @@ const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version },
 };
 
-const GROUPS = ['instrumentation', 'producer', 'ingest', 'format', 'outage'] as const;
-const asked = process.argv.slice(2);
+const GROUPS = ['instrumentation', 'producer', 'ingest', 'format', 'outage', 'panels'] as const;
+/** Groups left out of a run that names none. */
+const OPT_IN: readonly string[] = ['panels'];
+const args = process.argv.slice(2);
+const firstOption = args.findIndex((arg) => arg.startsWith('--'));
+const asked = firstOption === -1 ? args : args.slice(0, firstOption);
+const options = firstOption === -1 ? [] : args.slice(firstOption);
 const unknown = asked.filter((name) => !(GROUPS as readonly string[]).includes(name));
 if (unknown.length > 0) {
   console.error(`unknown benchmark group(s): ${unknown.join(', ')}; known: ${GROUPS.join(', ')}`);
   process.exit(2);
 }
-const wanted = (group: (typeof GROUPS)[number]): boolean => asked.length === 0 || asked.includes(group);
+const wanted = (group: (typeof GROUPS)[number]): boolean => (asked.length === 0 ? !OPT_IN.includes(group) : asked.includes(group));
+if (options.length > 0 && !wanted('panels')) {
+  console.error(`options (${options.join(' ')}) are for the panels group only`);
+  process.exit(2);
+}
 
 if (wanted('instrumentation')) results.instrumentation = await benchInstrumentationOverhead();
 
@@ -79,6 +92,25 @@ printTable(
   ]),
 );
 results.outageMemory = outage;
+}
+
+// In its own process: the embedded engine binds one data directory per process, and the format group has its own.
+if (wanted('panels')) {
+  const out = join(mkdtempSync(join(tmpdir(), 'sendlens-bench-panels-out-')), 'panels.json');
+  const script = fileURLToPath(new URL('./panels.ts', import.meta.url));
+  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+  try {
+    execFileSync(tsx, [script, ...options, '--out', out], { stdio: 'inherit' });
+  } catch {
+    console.error('the panels benchmark failed or had failing queries (above)');
+    process.exitCode = 1;
+  }
+  try {
+    results.panels = JSON.parse(readFileSync(out, 'utf8'));
+  } catch {
+    // No results file: the child stopped before writing it, and said why above.
+  }
+  rmSync(dirname(out), { recursive: true, force: true });
 }
 
 // Last, so the verdicts are the final lines of the run.

@@ -1,3 +1,5 @@
+import { rollupSource } from '../dashboards/index.js';
+
 /**
  * The alert rules, as data: each one SQL query (with the Grafana ClickHouse
  * data source's macros) that returns one row per subject with a numeric
@@ -35,17 +37,32 @@ export const ALERT_RULES: readonly AlertRule[] = [
     for: '5m',
     summary: `A provider's error rate over the last ${SPIKE.currentMinutes} minutes is more than ${SPIKE.ratio}× its trailing ${SPIKE.baselineHours}-hour rate (with at least ${SPIKE.minAttempts} attempts and ${SPIKE.minFailures} failures now).`,
     // The baseline is smoothed (one failure in a hundred attempts added) so a spotless day does not make any failure an infinite spike.
+    // The trailing day comes from the coarsest rollups that cover it exactly (whole hours from the hourly one);
+    // the current window from minutes. Both windows end before $__toTime, as a minute counted at it is not complete.
     sql: `SELECT provider, value FROM
 (
     SELECT provider,
-           sumIf(attempts, minute >= $__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE) AS current_attempts,
-           sumIf(attempts, minute >= $__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE AND outcome = 'failed') AS current_failures,
-           sumIf(attempts, minute < $__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE) AS baseline_attempts,
-           sumIf(attempts, minute < $__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE AND outcome = 'failed') AS baseline_failures,
+           sum(window_current_attempts) AS current_attempts,
+           sum(window_current_failures) AS current_failures,
+           sum(window_baseline_attempts) AS baseline_attempts,
+           sum(window_baseline_failures) AS baseline_failures,
            if(current_attempts >= ${SPIKE.minAttempts} AND current_failures >= ${SPIKE.minFailures},
               (current_failures / current_attempts) / ((baseline_failures + 1) / (baseline_attempts + 100)), 0) AS value
-    FROM email_send_rollup_1m
-    WHERE minute >= $__fromTime AND minute < $__toTime
+    FROM
+    (
+        SELECT provider,
+               sum(attempts) AS window_current_attempts, sumIf(attempts, outcome = 'failed') AS window_current_failures,
+               toUInt64(0) AS window_baseline_attempts, toUInt64(0) AS window_baseline_failures
+        FROM email_send_rollup_1m
+        WHERE minute >= $__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE AND minute < $__toTime
+        GROUP BY provider
+        UNION ALL
+        SELECT provider,
+               toUInt64(0) AS window_current_attempts, toUInt64(0) AS window_current_failures,
+               sum(attempts) AS window_baseline_attempts, sumIf(attempts, outcome = 'failed') AS window_baseline_failures
+        FROM ${rollupSource('send', { grain: 'range', tenants: 'all', to: `$__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE - INTERVAL 1 SECOND` })}
+        GROUP BY provider
+    )
     GROUP BY provider
 )`,
   },

@@ -1,4 +1,4 @@
-import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, feedbackCounts } from './common.js';
+import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environment variable does not apply.';
@@ -56,9 +56,8 @@ FROM
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounce_events
-FROM email_delivery_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${DELIVERY_FILTERS}`,
+FROM ${DELIVERY_ROLLUP}
+WHERE ${DELIVERY_FILTERS}`,
       format: 'table',
       fields: [{ name: 'hard_bounce_events', type: 'number' }],
       width: 6,
@@ -71,9 +70,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT uniqMergeIf(events, outcome = 'complained') AS complaint_events
-FROM email_delivery_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${DELIVERY_FILTERS}`,
+FROM ${DELIVERY_ROLLUP}
+WHERE ${DELIVERY_FILTERS}`,
       format: 'table',
       fields: [{ name: 'complaint_events', type: 'number' }],
       width: 6,
@@ -139,9 +137,8 @@ ORDER BY time, sender_domain`,
   uniqMergeIf(events, bounce_type = 'hard') AS hard,
   uniqMergeIf(events, bounce_type = 'soft') AS soft,
   uniqMergeIf(events, bounce_type = 'undetermined') AS undetermined
-FROM email_delivery_rollup_1m
-WHERE $__timeFilter(minute)
-  AND outcome = 'bounced'
+FROM ${DELIVERY_ROLLUP}
+WHERE outcome = 'bounced'
   AND ${DELIVERY_FILTERS}
 GROUP BY provider
 ORDER BY provider`,
@@ -164,9 +161,8 @@ ORDER BY provider`,
       unit: 'short',
       sql: `SELECT smtp_status AS status_code, bounce_type AS type, uniqMerge(events) AS bounce_events,
   arrayStringConcat(arraySort(groupUniqArray(provider)), ', ') AS providers
-FROM email_delivery_rollup_1m
-WHERE $__timeFilter(minute)
-  AND outcome = 'bounced'
+FROM ${DELIVERY_ROLLUP}
+WHERE outcome = 'bounced'
   AND ${DELIVERY_FILTERS}
 GROUP BY status_code, type
 ORDER BY bounce_events DESC, status_code

@@ -63,6 +63,110 @@ export const SEND_FILTERS = filters({ provider: 'provider', workspace: 'workspac
 /** Feedback panels: delivery events carry no environment, so that variable does not apply to them. */
 export const DELIVERY_FILTERS = filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' });
 
+/**
+ * The rollups of one kind as a single source with a `minute` column: rows from the minute,
+ * hourly and daily rollups (migration 0009), each part of the time range from the coarsest one
+ * that covers it exactly. Whole UTC days inside the range come from the daily rollup, whole
+ * hours from the hourly one, and the minutes at either edge from the minute rollup, so sums,
+ * merged uniq states and merged t-digests count every minute of the range once, as a scan of
+ * the minute rollup alone would. A coarse row's `minute` is the start of its hour or day.
+ *
+ * `grain: 'interval'` is for panels that bucket by $__timeInterval(minute): a coarse level is
+ * used only when Grafana's interval is a whole number of its hours or days, so every coarse row
+ * falls in the bucket its minutes would; otherwise the whole range comes from minutes.
+ * `grain: 'range'` is for panels that aggregate over the whole range: always the coarsest.
+ *
+ * ClickHouse skips a branch whose WHERE is constant false (the interval guards), and the time
+ * bounds lead each table's ORDER BY, so each branch reads only its part of the range.
+ */
+export interface RollupSourceOptions {
+  grain: 'interval' | 'range';
+  /**
+   * Whether the hourly and daily totals across workspaces and sender domains (migration 0012)
+   * may stand in for the full rollups: `filtered` (the default) when the workspace and
+   * sender-domain variables are both All; `grouped` never, for panels that read either column;
+   * `all` always, for queries without dashboard variables (alert rules) that read neither.
+   */
+  tenants?: 'filtered' | 'grouped' | 'all';
+  /** The first minute counted (default: the dashboard range's start). */
+  from?: string;
+  /** The last minute counted, inclusive (default: the dashboard range's end). */
+  to?: string;
+}
+
+const ROLLUP_TABLES = {
+  send: {
+    minute: 'email_send_rollup_1m',
+    hour: ['email_send_rollup_1h', 'email_send_totals_1h'],
+    day: ['email_send_rollup_1d', 'email_send_totals_1d'],
+    columns:
+      'provider, environment, workspace, sender_domain, operation, outcome, category, code, attempts, recipient_count, retried_attempts, latency_ms_sum, latency_ms_max, latency_ms_quantiles, retry_after_count, retry_after_ms_quantiles, recipients',
+    // The minute an hour or day was first and last seen in (panels that say when something happened).
+    minuteColumns: ['minute AS first_minute, minute AS last_minute', 'first_minute, last_minute'],
+  },
+  delivery: {
+    minute: 'email_delivery_rollup_1m',
+    hour: ['email_delivery_rollup_1h', 'email_delivery_totals_1h'],
+    day: ['email_delivery_rollup_1d', 'email_delivery_totals_1d'],
+    columns: 'provider, workspace, sender_domain, outcome, bounce_type, smtp_status, category, code, received, events, recipients',
+    minuteColumns: undefined,
+  },
+} as const;
+
+/** The totals have no workspace or sender domain: the union's columns are empty there (never read when they are used). */
+const totalsColumns = (columns: string) => columns.replace('workspace, sender_domain', "'' AS workspace, '' AS sender_domain");
+
+/** True (1=1) when both tenant variables are All, as the plugin's frontend expands $__conditionalAll. */
+const TENANTS_ALL = '$__conditionalAll(0, $workspace) AND $__conditionalAll(0, $sender_domain)';
+
+export function rollupSource(kind: keyof typeof ROLLUP_TABLES, options: RollupSourceOptions): string {
+  const { minute, hour, day, columns, minuteColumns } = ROLLUP_TABLES[kind];
+  const from = `toTimeZone(${options.from ?? '$__fromTime'}, 'UTC')`;
+  const to = `toTimeZone(${options.to ?? '$__toTime'}, 'UTC')`;
+  // Whole hours are [firstHour, endHour), whole days [firstDay, endDay): empty when first >= end.
+  const firstHour = `toStartOfHour(${from} + INTERVAL 3599 SECOND)`;
+  const endHour = `(toStartOfHour(${to} - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)`;
+  const firstDay = `toStartOfDay(${from} + INTERVAL 86399 SECOND)`;
+  const endDay = `(toStartOfDay(${to} - INTERVAL 1439 MINUTE) + INTERVAL 1 DAY)`;
+  const hours = options.grain === 'interval' ? '$__interval_s % 3600 = 0' : '1';
+  const days = options.grain === 'interval' ? '$__interval_s % 86400 = 0' : '1';
+  const totals = { filtered: TENANTS_ALL, grouped: '0', all: '1' }[options.tenants ?? 'filtered'];
+  const extra = (level: 0 | 1) => (minuteColumns ? `, ${minuteColumns[level]}` : '');
+  const coarse = (table: string, time: string, guard: string, tenants: string, cols: string, except = '') => `
+    UNION ALL
+    SELECT ${time} AS minute, ${cols}${extra(1)}
+    FROM ${table}
+    WHERE ${guard} AND (${tenants}) AND ${time} >= ${time === 'hour' ? firstHour : firstDay} AND ${time} < ${time === 'hour' ? endHour : endDay}${except}`;
+  const notWholeDays = `
+      AND (NOT (${days}) OR hour < ${firstDay} OR hour >= ${endDay})`;
+  return `(
+    SELECT minute, ${columns}${extra(0)}
+    FROM ${minute}
+    WHERE minute >= ${from} AND minute <= ${to}
+      AND (NOT (${hours}) OR minute < ${firstHour} OR minute >= ${endHour})${coarse(hour[0], 'hour', hours, `NOT (${totals})`, columns, notWholeDays)}${coarse(
+      hour[1],
+      'hour',
+      hours,
+      totals,
+      totalsColumns(columns),
+      notWholeDays,
+    )}${coarse(day[0], 'day', days, `NOT (${totals})`, columns)}${coarse(day[1], 'day', days, totals, totalsColumns(columns))}
+  )`;
+}
+
+/** The send rollups over the dashboard's range, for panels over the whole range and for panels by interval. */
+export const SEND_ROLLUP = rollupSource('send', { grain: 'range' });
+export const SEND_ROLLUP_BY_INTERVAL = rollupSource('send', { grain: 'interval' });
+export const DELIVERY_ROLLUP = rollupSource('delivery', { grain: 'range' });
+export const DELIVERY_ROLLUP_BY_INTERVAL = rollupSource('delivery', { grain: 'interval' });
+/** The send rollups for panels that read the workspace or sender-domain columns (never the totals). */
+export const SEND_ROLLUP_BY_TENANT = rollupSource('send', { grain: 'range', tenants: 'grouped' });
+
+/** The totals may serve a query unless it reads the workspace or sender-domain column. */
+export const tenantsOf = (dims: readonly string[]): 'grouped' | 'filtered' => (dims.some((d) => /\b(workspace|sender_domain)\b/.test(d)) ? 'grouped' : 'filtered');
+
+// Variables read distinct LowCardinality values of the minute rollups: measured at 1 M and 10 M
+// events, the union of rollup levels (whose planning alone costs tens of ms) was no faster for them.
 const optionsOf = (column: string, where: string) => `SELECT ${column} FROM
 (
   SELECT DISTINCT ${column} FROM email_send_rollup_1m WHERE $__timeFilter(minute)${where}
@@ -123,27 +227,27 @@ export const COMMON_VARIABLES: readonly VariableSpec[] = [
  * suspension-risk view uses: sends are recipients of accepted send/send_batch
  * calls; feedback counts distinct delivery events.
  */
-export function feedbackCounts(dims: readonly string[], time = '$__timeFilter(minute)'): string {
+export function feedbackCounts(dims: readonly string[]): string {
   const names = dims.map((d) => (d.includes(' AS ') ? d.slice(d.lastIndexOf(' AS ') + 4) : d));
   const select = dims.length ? `${dims.join(', ')},\n      ` : '';
   const outer = dims.length ? `${names.join(', ')},\n      ` : '';
   const group = dims.length ? `\n    GROUP BY ${names.join(', ')}` : '';
+  const grain = dims.some((d) => d.includes('$__timeInterval')) ? 'interval' : 'range';
+  const tenants = tenantsOf(dims);
   return `SELECT ${outer}sum(sends) AS sends, sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints
   FROM
   (
     SELECT ${select}sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
       toUInt64(0) AS delivered, toUInt64(0) AS hard_bounces, toUInt64(0) AS complaints
-    FROM email_send_rollup_1m
-    WHERE ${time}
-      AND ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })}${group}
+    FROM ${rollupSource('send', { grain, tenants })}
+    WHERE ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })}${group}
     UNION ALL
     SELECT ${select}toUInt64(0) AS sends,
       uniqMergeIf(events, outcome = 'delivered') AS delivered,
       uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
       uniqMergeIf(events, outcome = 'complained') AS complaints
-    FROM email_delivery_rollup_1m
-    WHERE ${time}
-      AND ${DELIVERY_FILTERS}${group}
+    FROM ${rollupSource('delivery', { grain, tenants })}
+    WHERE ${DELIVERY_FILTERS}${group}
   )${group.replace(/\n {4}/, '\n  ')}`;
 }
 

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 export const overview: DashboardSpec = {
@@ -17,9 +17,8 @@ export const overview: DashboardSpec = {
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT sum(attempts) AS total_attempts
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'total_attempts', type: 'number' }],
       width: 6,
@@ -32,9 +31,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'percentunit',
       sql: `SELECT if(sum(attempts) > 0, sumIf(attempts, outcome = 'failed') / sum(attempts), 0) AS failure_rate
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'failure_rate', type: 'number' }],
       thresholds: FAILURE_STEPS,
@@ -49,9 +47,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT uniqMerge(recipients) AS distinct_recipients
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'distinct_recipients', type: 'number' }],
       width: 6,
@@ -64,9 +61,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'percentunit',
       sql: `SELECT if(sum(attempts) > 0, sum(retried_attempts) / sum(attempts), 0) AS retried_share
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'retried_share', type: 'number' }],
       thresholds: FAILURE_STEPS,
@@ -81,9 +77,8 @@ WHERE $__timeFilter(minute)
       visualization: 'timeseries',
       unit: 'short',
       sql: `SELECT $__timeInterval(minute) AS time, outcome, sum(attempts) AS attempt_count
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}
+FROM ${SEND_ROLLUP_BY_INTERVAL}
+WHERE ${SEND_FILTERS}
 GROUP BY time, outcome
 ORDER BY time, outcome`,
       format: 'time_series',
@@ -109,9 +104,8 @@ FROM
     sumIf(attempts, outcome = 'failed') AS failed,
     sum(sum(attempts)) OVER (PARTITION BY time) AS interval_attempts,
     failed / interval_attempts AS error_rate
-  FROM email_send_rollup_1m
-  WHERE $__timeFilter(minute)
-    AND ${SEND_FILTERS}
+  FROM ${SEND_ROLLUP_BY_INTERVAL}
+  WHERE ${SEND_FILTERS}
   GROUP BY time, category
 )
 WHERE category != ''
@@ -136,9 +130,8 @@ ORDER BY time, category`,
       sql: `SELECT code, any(category) AS error_category, sum(attempts) AS failed_attempts,
   failed_attempts / sum(sum(attempts)) OVER () AS share_of_failures,
   arrayStringConcat(arraySort(groupUniqArray(provider)), ', ') AS providers
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND outcome = 'failed'
+FROM ${SEND_ROLLUP}
+WHERE outcome = 'failed'
   AND ${SEND_FILTERS}
 GROUP BY code
 ORDER BY failed_attempts DESC, code
@@ -173,17 +166,15 @@ FROM
     quantilesTDigestMerge(0.5, 0.9, 0.99)(latency_ms_quantiles) AS latency,
     round(latency[1], 1) AS latency_p50_ms,
     round(latency[3], 1) AS latency_p99_ms
-  FROM email_send_rollup_1m
-  WHERE $__timeFilter(minute)
-    AND ${SEND_FILTERS}
+  FROM ${SEND_ROLLUP}
+  WHERE ${SEND_FILTERS}
   GROUP BY provider
 ) AS s
 LEFT JOIN
 (
   SELECT provider, uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces
-  FROM email_delivery_rollup_1m
-  WHERE $__timeFilter(minute)
-    AND ${DELIVERY_FILTERS}
+  FROM ${DELIVERY_ROLLUP}
+  WHERE ${DELIVERY_FILTERS}
   GROUP BY provider
 ) AS d ON d.provider = s.provider
 ORDER BY total_attempts DESC, provider_name`,
@@ -207,9 +198,8 @@ ORDER BY total_attempts DESC, provider_name`,
       visualization: 'timeseries',
       unit: 'ms',
       sql: `SELECT $__timeInterval(minute) AS time, provider, quantilesTDigestMerge(0.5, 0.9, 0.99)(latency_ms_quantiles)[2] AS latency_p90_ms
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}
+FROM ${SEND_ROLLUP_BY_INTERVAL}
+WHERE ${SEND_FILTERS}
 GROUP BY time, provider
 ORDER BY time, provider`,
       format: 'time_series',

@@ -1,11 +1,18 @@
 import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters } from './common.js';
 import type { DashboardSpec, FieldSpec } from './types.js';
 
+/** The first hour counted: the 23 before the hour holding the range's start, so its first point has 24 hours behind it. */
+const TREND_START = "toStartOfHour(toTimeZone($__fromTime, 'UTC')) - INTERVAL 23 HOUR";
+/** The end of the last whole hour of the range (its last minute at or before the range's end). */
+const TREND_WHOLE_HOURS_END = "(toStartOfHour(toTimeZone($__toTime, 'UTC') - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)";
+const RISK_FILTERS = filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' });
+
 /**
  * Level and score now come from the email_suspension_risk view; their trends
  * are the view's formula (schemas/clickhouse/0006_email_suspension_risk.sql,
  * docs/suspension-risk.md) evaluated at the end of every hour over the 24
- * hours before it, from the same rollups. At the hour that holds now() the
+ * hours before it, from the same hourly risk rollup (email_risk_rollup_1h;
+ * the minutes of a last, partial hour from the minute rollups). At the hour that holds now() the
  * trend is the view's 24h row, which test/dashboards/panels.test.ts checks.
  *
  * Constants and expressions are copied from the view on purpose, so that each
@@ -52,6 +59,22 @@ FROM
       sum(suppressed_hits) AS hour_suppressed_hits, sum(account_errors) AS hour_account_errors, sum(suspensions) AS hour_suspensions
     FROM
     (
+      -- Whole hours from the hourly risk rollup; the last hour, when the range ends inside it, from the minute rollups.
+      SELECT
+        hour, key.1 AS scope, key.2 AS name,
+        sum(sends) AS sends,
+        uniqMerge(delivered) AS delivered,
+        uniqMerge(hard_bounces) AS hard_bounces,
+        uniqMerge(complaints) AS complaints,
+        sum(suppressed_sends) + uniqMerge(suppressed_feedback) AS suppressed_hits,
+        sum(account_errors) AS account_errors,
+        sum(suspensions) AS suspensions
+      FROM email_risk_rollup_1h
+      ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
+      WHERE hour >= ${TREND_START} AND hour < ${TREND_WHOLE_HOURS_END}
+        AND ${RISK_FILTERS}
+      GROUP BY hour, scope, name
+      UNION ALL
       SELECT
         toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
         sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
@@ -63,8 +86,8 @@ FROM
         sumIf(attempts, code IN ('account.sending_suspended', 'account.suspended')) AS suspensions
       FROM email_send_rollup_1m
       ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
-      WHERE minute >= toStartOfHour($__fromTime) - INTERVAL 23 HOUR AND minute <= $__toTime
-        AND ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })}
+      WHERE minute >= greatest(${TREND_START}, ${TREND_WHOLE_HOURS_END}) AND minute <= $__toTime
+        AND ${RISK_FILTERS}
       GROUP BY hour, scope, name
       UNION ALL
       SELECT
@@ -78,7 +101,7 @@ FROM
         toUInt64(0) AS suspensions
       FROM email_delivery_rollup_1m
       ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
-      WHERE minute >= toStartOfHour($__fromTime) - INTERVAL 23 HOUR AND minute <= $__toTime
+      WHERE minute >= greatest(${TREND_START}, ${TREND_WHOLE_HOURS_END}) AND minute <= $__toTime
         AND ${DELIVERY_FILTERS}
       GROUP BY hour, scope, name
     )

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, DELIVERY_FILTERS, filters } from './common.js';
+import { COMMON_VARIABLES, DELIVERY_FILTERS, filters, rollupSource, SEND_ROLLUP, tenantsOf } from './common.js';
 import type { DashboardSpec, ThresholdStep } from './types.js';
 
 /**
@@ -17,19 +17,19 @@ function hits(dims: readonly string[]): string {
   const select = dims.length ? `${dims.join(', ')}, ` : '';
   const outer = dims.length ? `${names.join(', ')}, ` : '';
   const group = dims.length ? ` GROUP BY ${names.join(', ')}` : '';
+  const grain = dims.some((d) => d.includes('$__timeInterval')) ? 'interval' : 'range';
+  const tenants = tenantsOf(dims);
   return `SELECT ${outer}sum(send_time) AS send_time, sum(feedback) AS feedback
   FROM
   (
     SELECT ${select}sum(attempts) AS send_time, toUInt64(0) AS feedback
-    FROM email_send_rollup_1m
-    WHERE $__timeFilter(minute)
-      AND code = 'suppression.recipient_suppressed'
+    FROM ${rollupSource('send', { grain, tenants })}
+    WHERE code = 'suppression.recipient_suppressed'
       AND ${SEND_SIDE}${group}
     UNION ALL
     SELECT ${select}toUInt64(0) AS send_time, uniqMerge(events) AS feedback
-    FROM email_delivery_rollup_1m
-    WHERE $__timeFilter(minute)
-      AND outcome = 'suppressed'
+    FROM ${rollupSource('delivery', { grain, tenants })}
+    WHERE outcome = 'suppressed'
       AND ${DELIVERY_FILTERS}${group}
   )${group}`;
 }
@@ -87,9 +87,8 @@ FROM
 (
   SELECT
     (SELECT sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent')
-     FROM email_send_rollup_1m
-     WHERE $__timeFilter(minute)
-       AND ${SEND_SIDE}) AS sends,
+     FROM ${SEND_ROLLUP}
+     WHERE ${SEND_SIDE}) AS sends,
     send_time, feedback
   FROM (${hits([])})
 )`,

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, SEND_FILTERS } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, SEND_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, SEND_ROLLUP_BY_TENANT } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 /**
@@ -25,9 +25,8 @@ export const throttling: DashboardSpec = {
       visualization: 'stat',
       unit: 'percentunit',
       sql: `SELECT if(sum(attempts) > 0, sumIf(attempts, category = 'throttling') / sum(attempts), 0) AS throttled_share
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'throttled_share', type: 'number' }],
       thresholds: FAILURE_STEPS,
@@ -42,9 +41,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT sumIf(attempts, category = 'throttling') AS throttled_attempts
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'throttled_attempts', type: 'number' }],
       width: 6,
@@ -57,9 +55,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'ms',
       sql: `SELECT ${RETRY_AFTER_QUANTILES}[2] AS retry_after_p90_ms
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND retry_after_count > 0
+FROM ${SEND_ROLLUP}
+WHERE retry_after_count > 0
   AND ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'retry_after_p90_ms', type: 'number' }],
@@ -73,9 +70,8 @@ WHERE $__timeFilter(minute)
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT sumIf(attempts, category = 'quota') AS quota_attempts
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}`,
+FROM ${SEND_ROLLUP}
+WHERE ${SEND_FILTERS}`,
       format: 'table',
       fields: [{ name: 'quota_attempts', type: 'number' }],
       thresholds: [
@@ -93,9 +89,8 @@ WHERE $__timeFilter(minute)
       unit: 'percentunit',
       sql: `SELECT $__timeInterval(minute) AS time, provider,
   sumIf(attempts, category = 'throttling') / sum(attempts) AS throttled_share
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND ${SEND_FILTERS}
+FROM ${SEND_ROLLUP_BY_INTERVAL}
+WHERE ${SEND_FILTERS}
 GROUP BY time, provider
 ORDER BY time, provider`,
       format: 'time_series',
@@ -120,9 +115,8 @@ ORDER BY time, provider`,
 FROM
 (
   SELECT provider AS provider_name, sum(retry_after_count) AS attempts_with_wait, ${RETRY_AFTER_QUANTILES} AS waits
-  FROM email_send_rollup_1m
-  WHERE $__timeFilter(minute)
-    AND retry_after_count > 0
+  FROM ${SEND_ROLLUP}
+  WHERE retry_after_count > 0
     AND ${SEND_FILTERS}
   GROUP BY provider_name
 )
@@ -145,9 +139,8 @@ ORDER BY attempts_with_wait DESC, provider_name`,
       visualization: 'timeseries',
       unit: 'ms',
       sql: `SELECT $__timeInterval(minute) AS time, provider, ${RETRY_AFTER_QUANTILES}[2] AS retry_after_p90_ms
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND retry_after_count > 0
+FROM ${SEND_ROLLUP_BY_INTERVAL}
+WHERE retry_after_count > 0
   AND ${SEND_FILTERS}
 GROUP BY time, provider
 ORDER BY time, provider`,
@@ -167,9 +160,8 @@ ORDER BY time, provider`,
       visualization: 'timeseries',
       unit: 'short',
       sql: `SELECT $__timeInterval(minute) AS time, concat(provider, ' ', code) AS provider_code, sum(attempts) AS quota_attempts
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND category = 'quota'
+FROM ${SEND_ROLLUP_BY_INTERVAL}
+WHERE category = 'quota'
   AND ${SEND_FILTERS}
 GROUP BY time, provider_code
 ORDER BY time, provider_code`,
@@ -189,10 +181,9 @@ ORDER BY time, provider_code`,
       description: 'Who ran out of quota, where, and when it was first and last seen in the time range.',
       visualization: 'table',
       unit: 'short',
-      sql: `SELECT workspace, sender_domain, provider, code, sum(attempts) AS quota_attempts, min(minute) AS first_seen, max(minute) AS last_seen
-FROM email_send_rollup_1m
-WHERE $__timeFilter(minute)
-  AND category = 'quota'
+      sql: `SELECT workspace, sender_domain, provider, code, sum(attempts) AS quota_attempts, min(first_minute) AS first_seen, max(last_minute) AS last_seen
+FROM ${SEND_ROLLUP_BY_TENANT}
+WHERE category = 'quota'
   AND ${SEND_FILTERS}
 GROUP BY workspace, sender_domain, provider, code
 ORDER BY quota_attempts DESC, workspace, sender_domain, provider, code`,

@@ -23,7 +23,24 @@ import { feedbackKeys, runTraffic, SimulatedClock } from './traffic.js';
 import type { TrafficProgress, TrafficTotals } from './traffic.js';
 
 /** The tables the demo fills, emptied first so a rerun shows one week, not two. */
-export const DEMO_TABLES = ['email_send_events', 'email_send_rollup_1m', 'email_delivery_events', 'email_delivery_rollup_1m', 'otel_traces', 'otel_traces_trace_id_ts', 'sendlens_ingest_batches'] as const;
+export const DEMO_TABLES = [
+  'email_send_events',
+  'email_send_rollup_1m',
+  'email_send_rollup_1h',
+  'email_send_rollup_1d',
+  'email_send_totals_1h',
+  'email_send_totals_1d',
+  'email_delivery_events',
+  'email_delivery_rollup_1m',
+  'email_delivery_rollup_1h',
+  'email_delivery_rollup_1d',
+  'email_delivery_totals_1h',
+  'email_delivery_totals_1d',
+  'email_risk_rollup_1h',
+  'otel_traces',
+  'otel_traces_trace_id_ts',
+  'sendlens_ingest_batches',
+] as const;
 
 export interface DemoOptions {
   client: ClickHouseClient;

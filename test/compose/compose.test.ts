@@ -1,9 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DATASOURCE_UID } from '../../src/alerts/index.js';
+import { createStoreClient } from '../../src/store/index.js';
 import { runCli } from '../helpers/cli.js';
 
 /**
@@ -57,6 +59,21 @@ describe('docker-compose.yml', () => {
     const ciMajor = /^LTS_MAJOR=(\d+)$/m.exec(read('.ci/run'))?.[1];
     expect(ciMajor).toBeDefined();
     expect(read('Dockerfile')).toMatch(new RegExp(`^FROM node:${ciMajor}\\.\\d+\\.\\d+-bookworm-slim$`, 'm'));
+  });
+
+  it('runs the ClickHouse server release line of the embedded engine the migrations are tested on', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-compose-'));
+    const client = await createStoreClient({ dataDir });
+    try {
+      const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
+      const [row] = (await result.json()) as { version: string }[];
+      const embeddedLine = /^(\d+\.\d+)\./.exec(row?.version ?? '')?.[1];
+      expect(embeddedLine).toBeDefined();
+      expect(services.clickhouse?.image).toBe(`clickhouse/clickhouse-server:${embeddedLine}`);
+    } finally {
+      await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('health-checks the servers, and starts each service only once what it needs is healthy or done', () => {
