@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- panels [--events 10M] [--chunk 1M] [--runs 3] [--keep]`:
+ * `npm run bench -- panels [--events 10M] [--chunk 1M] [--runs 3] [--keep] [--fill-only]`:
  * how fast the dashboards and alerts answer on a big, skewed store.
  *
  * Fills a fresh embedded store (a temporary data directory, the project's
@@ -35,6 +35,8 @@ export interface PanelsOptions {
   runs: number;
   /** Keep the filled store (its directory is printed) instead of deleting it. */
   keep: boolean;
+  /** Fill and measure the store only, time no query (fill time and size at a scale whose timings would take too long). */
+  fillOnly: boolean;
   out?: string;
 }
 
@@ -72,6 +74,7 @@ export function parsePanelsArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     chunkRows: DEFAULT_CHUNK_ROWS,
     runs: 3,
     keep: false,
+    fillOnly: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i] as string;
@@ -85,8 +88,9 @@ export function parsePanelsArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     else if (flag === '--chunk') options.chunkRows = parseCount(value(), '--chunk');
     else if (flag === '--runs') options.runs = parseCount(value(), '--runs');
     else if (flag === '--keep') options.keep = true;
+    else if (flag === '--fill-only') options.fillOnly = true;
     else if (flag === '--out') options.out = value();
-    else throw new Error(`unknown option ${flag}; panels takes --events N, --chunk N, --runs N, --keep, --out FILE`);
+    else throw new Error(`unknown option ${flag}; panels takes --events N, --chunk N, --runs N, --keep, --fill-only, --out FILE`);
   }
   return options;
 }
@@ -143,8 +147,8 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
     const tables = await tableSizes(client);
     const storeBytes = diskUsage(dataDir);
 
-    const queries = benchQueries();
-    progress(`timing ${queries.length} queries (${options.runs} runs each after a warm-up)`);
+    const queries = options.fillOnly ? [] : benchQueries();
+    if (queries.length > 0) progress(`timing ${queries.length} queries (${options.runs} runs each after a warm-up)`);
     const timings = await timeQueries(client, queries, {
       runs: options.runs,
       onQuery: (t, i) => progress(`  ${i + 1}/${queries.length} ${t.source} / ${t.name} ${t.range}: ${t.error ? `ERROR ${t.error}` : `${t.medianMs} ms`}`),
@@ -156,12 +160,14 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
       ['table', 'rows', 'parts', 'MB on disk'],
       tables.filter((t) => t.rows > 0).map((t) => [t.table, t.rows, t.parts, round(t.bytesOnDisk / 1e6, 1)]),
     );
-    printTimings(`Panel and alert queries, worst first (median and slowest of ${options.runs} runs after a warm-up; variables at All; ${MAX_DATA_POINTS} points per panel)`, timings);
-    printTable(
-      'Summary',
-      ['queries', 'failed', 'median ms', 'p90 ms', 'worst ms', 'worst', 'over 150 ms', 'over 300 ms'],
-      [[summary.queries, summary.failed, summary.medianMs, summary.p90Ms, summary.worst?.medianMs ?? 'none', summary.worst ? `${summary.worst.source} / ${summary.worst.name} ${summary.worst.range}` : '', summary.over150Ms, summary.over300Ms]],
-    );
+    if (timings.length > 0) {
+      printTimings(`Panel and alert queries, worst first (median and slowest of ${options.runs} runs after a warm-up; variables at All; ${MAX_DATA_POINTS} points per panel)`, timings);
+      printTable(
+        'Summary',
+        ['queries', 'failed', 'median ms', 'p90 ms', 'worst ms', 'worst', 'over 150 ms', 'over 300 ms'],
+        [[summary.queries, summary.failed, summary.medianMs, summary.p90Ms, summary.worst?.medianMs ?? 'none', summary.worst ? `${summary.worst.source} / ${summary.worst.name} ${summary.worst.range}` : '', summary.over150Ms, summary.over300Ms]],
+      );
+    }
     if (options.keep) progress(`kept the store: SENDLENS_DATA_DIR=${dataDir}`);
     return {
       events: fill.sends,

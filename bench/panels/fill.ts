@@ -8,6 +8,9 @@
  * rand()), so a feedback row can recompute the send it follows: feedback row i
  * follows send ⌊i · N / D⌋ and takes its workspace, domain, provider,
  * recipient and message. Send n occurs at now − 30 days + n · 30 days / N.
+ * (So about 10% of feedback follows a failed attempt, as if its retry had
+ * gone out, and 3% a management call, with no recipient: the panels count
+ * feedback and sends apart, and these keep the fill one pass per table.)
  */
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';

@@ -234,7 +234,8 @@ describe('bench panels: the filler and the queries it times', () => {
     expect(parseCount('500k', 'n')).toBe(500_000);
     expect(parseCount('50_000_000', 'n')).toBe(50_000_000);
     for (const bad of ['', '0', '-5', '1.5', 'ten']) expect(() => parseCount(bad, 'n'), bad).toThrow(/whole number/);
-    expect(parsePanelsArgs(['--events', '1M', '--keep'], {})).toMatchObject({ events: 1_000_000, keep: true, runs: 3 });
+    expect(parsePanelsArgs(['--events', '1M', '--keep'], {})).toMatchObject({ events: 1_000_000, keep: true, runs: 3, fillOnly: false });
+    expect(parsePanelsArgs(['--fill-only'], {})).toMatchObject({ events: 10_000_000, fillOnly: true });
     expect(parsePanelsArgs([], { SENDLENS_BENCH_EVENTS: '2M' })).toMatchObject({ events: 2_000_000 });
     expect(() => parsePanelsArgs(['--nope'], {})).toThrow(/unknown option/);
   });
