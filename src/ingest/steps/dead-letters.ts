@@ -1,4 +1,5 @@
 import type { DeadLetterSink } from '../dead-letter.js';
+import { InlineStep } from './step.js';
 import type { Step, WrittenBatch } from './step.js';
 
 /**
@@ -7,27 +8,17 @@ import type { Step, WrittenBatch } from './step.js';
  * stored them does the batch go on to be committed; a sink that fails stops
  * the chain, so no offset is committed past a letter that was not stored.
  */
-export class DeadLetterStep implements Step<WrittenBatch> {
+export class DeadLetterStep extends InlineStep<WrittenBatch, WrittenBatch> {
   constructor(
     readonly sink: DeadLetterSink,
-    readonly next: Step<WrittenBatch>,
-  ) {}
+    next: Step<WrittenBatch>,
+  ) {
+    super(next);
+  }
 
   async submit(written: WrittenBatch): Promise<void> {
     const letters = [...written.batch.deadLetters, ...written.refused];
     if (letters.length > 0) await this.sink.send(letters);
     await this.next.submit(written);
-  }
-
-  poll(now: number): Promise<void> {
-    return this.next.poll(now);
-  }
-
-  join(): Promise<void> {
-    return this.next.join();
-  }
-
-  close(): Promise<void> {
-    return this.next.close();
   }
 }

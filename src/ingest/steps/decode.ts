@@ -1,5 +1,6 @@
 import type { InvalidRatioGuard } from '../guard.js';
 import type { Decoded, SourceMessage } from '../types.js';
+import { InlineStep } from './step.js';
 import type { DecodedMessage, Step } from './step.js';
 
 /**
@@ -8,28 +9,18 @@ import type { DecodedMessage, Step } from './step.js';
  * the loader when the stream is mostly garbage. Holds nothing: backpressure is
  * the next step's.
  */
-export class DecodeStep implements Step<SourceMessage> {
+export class DecodeStep extends InlineStep<SourceMessage, DecodedMessage> {
   constructor(
     readonly decode: (message: SourceMessage) => Decoded,
     readonly guard: InvalidRatioGuard,
-    readonly next: Step<DecodedMessage>,
-  ) {}
+    next: Step<DecodedMessage>,
+  ) {
+    super(next);
+  }
 
   async submit(message: SourceMessage): Promise<void> {
     const decoded = this.decode(message);
     this.guard.record(decoded.judged, decoded.invalid);
     await this.next.submit({ message, decoded });
-  }
-
-  poll(now: number): Promise<void> {
-    return this.next.poll(now);
-  }
-
-  join(): Promise<void> {
-    return this.next.join();
-  }
-
-  close(): Promise<void> {
-    return this.next.close();
   }
 }

@@ -24,6 +24,28 @@ export interface Step<In> {
   close(): Promise<void>;
 }
 
+/**
+ * A step that does its work inline on `submit` and holds nothing, so time,
+ * joining and closing are wholly the next step's.
+ */
+export abstract class InlineStep<In, Out> implements Step<In> {
+  constructor(readonly next: Step<Out>) {}
+
+  abstract submit(item: In): Promise<void>;
+
+  poll(now: number): Promise<void> {
+    return this.next.poll(now);
+  }
+
+  join(): Promise<void> {
+    return this.next.join();
+  }
+
+  close(): Promise<void> {
+    return this.next.close();
+  }
+}
+
 /** A message and what decoding made of it. */
 export interface DecodedMessage {
   message: SourceMessage;
