@@ -1,6 +1,10 @@
 /**
- * `npm run bench -- panels [--events 10M] [--chunk 1M] [--runs 3] [--keep] [--fill-only]`:
- * how fast the dashboards and alerts answer on a big, skewed store.
+ * `npm run bench -- panels [--events 10M] [--chunk 1M] [--runs 3] [--keep] [--fill-only]
+ *   [--store DIR] [--only REGEX]`: how fast the dashboards and alerts answer on a big, skewed store.
+ *
+ * `--keep` leaves the filled store in place; `--store DIR` times such a store again (its pending
+ * migrations applied, nothing filled: the 30 days stay where the fill put them, so run it within
+ * hours); `--only REGEX` times the queries whose `source / name range` matches.
  *
  * Fills a fresh embedded store (a temporary data directory, the project's
  * migrations) with N send events (default 10,000,000, or
@@ -37,6 +41,10 @@ export interface PanelsOptions {
   keep: boolean;
   /** Fill and measure the store only, time no query (fill time and size at a scale whose timings would take too long). */
   fillOnly: boolean;
+  /** A store kept by an earlier run (`--keep`) to time again instead of filling a new one. */
+  store?: string;
+  /** Time only the queries whose `source / name range` matches. */
+  only?: RegExp;
   out?: string;
 }
 
@@ -89,8 +97,10 @@ export function parsePanelsArgs(argv: readonly string[], env: NodeJS.ProcessEnv 
     else if (flag === '--runs') options.runs = parseCount(value(), '--runs');
     else if (flag === '--keep') options.keep = true;
     else if (flag === '--fill-only') options.fillOnly = true;
+    else if (flag === '--store') options.store = value();
+    else if (flag === '--only') options.only = new RegExp(value());
     else if (flag === '--out') options.out = value();
-    else throw new Error(`unknown option ${flag}; panels takes --events N, --chunk N, --runs N, --keep, --fill-only, --out FILE`);
+    else throw new Error(`unknown option ${flag}; panels takes --events N, --chunk N, --runs N, --keep, --fill-only, --store DIR, --only REGEX, --out FILE`);
   }
   return options;
 }
@@ -131,23 +141,35 @@ async function tableSizes(client: ClickHouseClient): Promise<TableSize[]> {
   return rows.map((r) => ({ table: r.table, rows: Number(r.rows), parts: Number(r.parts), bytesOnDisk: Number(r.bytes) }));
 }
 
+/** Counts what an earlier run filled into a kept store, in place of filling it. */
+async function filledCounts(client: ClickHouseClient): Promise<{ sends: number; deliveries: number; seconds: number }> {
+  const [row] = await rowsOf<{ sends: number; deliveries: number }>(
+    client,
+    'SELECT (SELECT count() FROM email_send_events) AS sends, (SELECT count() FROM email_delivery_events) AS deliveries',
+  );
+  return { sends: Number(row?.sends ?? 0), deliveries: Number(row?.deliveries ?? 0), seconds: 0 };
+}
+
 export async function benchPanels(options: PanelsOptions): Promise<PanelsResults> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-bench-panels-'));
+  const dataDir = options.store ?? mkdtempSync(join(tmpdir(), 'sendlens-bench-panels-'));
+  const keep = options.keep || options.store !== undefined;
   const client = await createStoreClient({ dataDir });
   try {
     await migrate(client, { database: 'default', retentionDays: 90, rollupRetentionDays: 400 });
-    progress(`filling ${options.events.toLocaleString('en')} send events (+0.7×) in ${dataDir}`);
-    const fill = await fillStore(client, {
-      events: options.events,
-      chunkRows: options.chunkRows,
-      onChunk: ({ sends, deliveries }) => progress(`  ${sends.toLocaleString('en')} sends, ${deliveries.toLocaleString('en')} feedback events`),
-    });
+    if (!options.store) progress(`filling ${options.events.toLocaleString('en')} send events (+0.7×) in ${dataDir}`);
+    const fill = options.store
+      ? await filledCounts(client)
+      : await fillStore(client, {
+          events: options.events,
+          chunkRows: options.chunkRows,
+          onChunk: ({ sends, deliveries }) => progress(`  ${sends.toLocaleString('en')} sends, ${deliveries.toLocaleString('en')} feedback events`),
+        });
     progress(`filled in ${round(fill.seconds, 1)} s; waiting for merges`);
     const settleSeconds = await settleMerges(client);
     const tables = await tableSizes(client);
     const storeBytes = diskUsage(dataDir);
 
-    const queries = options.fillOnly ? [] : benchQueries();
+    const queries = options.fillOnly ? [] : benchQueries().filter((q) => !options.only || options.only.test(`${q.source} / ${q.name} ${q.range}`));
     if (queries.length > 0) progress(`timing ${queries.length} queries (${options.runs} runs each after a warm-up)`);
     const timings = await timeQueries(client, queries, {
       runs: options.runs,
@@ -168,7 +190,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
         [[summary.queries, summary.failed, summary.medianMs, summary.p90Ms, summary.worst?.medianMs ?? 'none', summary.worst ? `${summary.worst.source} / ${summary.worst.name} ${summary.worst.range}` : '', summary.over150Ms, summary.over300Ms]],
       );
     }
-    if (options.keep) progress(`kept the store: SENDLENS_DATA_DIR=${dataDir}`);
+    if (keep) progress(`kept the store: SENDLENS_DATA_DIR=${dataDir}`);
     return {
       events: fill.sends,
       deliveries: fill.deliveries,
@@ -183,7 +205,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
     };
   } finally {
     await client.close();
-    if (!options.keep) rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -6,40 +6,19 @@ const TREND_START = "toStartOfHour(toTimeZone($__fromTime, 'UTC')) - INTERVAL 23
 /** The end of the last whole hour of the range (its last minute at or before the range's end). */
 const TREND_WHOLE_HOURS_END = "(toStartOfHour(toTimeZone($__toTime, 'UTC') - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)";
 const RISK_FILTERS = filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' });
+/** Subjects of each scope the trends plot unless the `top` variable says otherwise. */
+const DEFAULT_TOP = 10;
 
-/**
- * Level and score now come from the email_suspension_risk view; their trends
- * are the view's formula (schemas/clickhouse/0006_email_suspension_risk.sql,
- * docs/suspension-risk.md) evaluated at the end of every hour over the 24
- * hours before it, from the same hourly risk rollup (email_risk_rollup_1h;
- * the minutes of a last, partial hour from the minute rollups). At the hour that holds now() the
- * trend is the view's 24h row, which test/dashboards/panels.test.ts checks.
- *
- * Constants and expressions are copied from the view on purpose, so that each
- * line can be compared with it; a change to the view must be made here too
- * (the test above fails otherwise).
- */
-const TREND = (value: string) => `SELECT time, subject, ${value}
-FROM
-(
-  WITH
-    ${SES_LINES.bounceReview} AS bounce_review,
+/** The formula's constants: SES's lines and the volume below which a rate is not trusted (the view's WITH). */
+const RISK_CONSTANTS = `${SES_LINES.bounceReview} AS bounce_review,
     ${SES_LINES.bouncePause} AS bounce_pause,
     ${SES_LINES.complaintReview} AS complaint_review,
     ${SES_LINES.complaintPause} AS complaint_pause,
     500 AS min_sends,
-    3 AS min_events
-  SELECT
-    hour AS time,
-    concat(scope, ' ', name) AS subject,
-    sum(hour_sends) OVER trailing AS sends,
-    sum(hour_delivered) OVER trailing AS delivered,
-    sum(hour_hard_bounces) OVER trailing AS hard_bounces,
-    sum(hour_complaints) OVER trailing AS complaints,
-    sum(hour_suppressed_hits) OVER trailing AS suppressed_hits,
-    sum(hour_account_errors) OVER trailing AS account_errors,
-    sum(hour_suspensions) OVER trailing AS suspensions,
-    if(sends > 0, hard_bounces / sends, 0) AS bounce_rate,
+    3 AS min_events`;
+
+/** Score and level rank of counts named sends, delivered, hard_bounces, complaints, suppressed_hits, account_errors, suspensions. */
+const RISK_COLUMNS = `if(sends > 0, hard_bounces / sends, 0) AS bounce_rate,
     if(delivered > 0, delivered, sends) AS complaint_base,
     if(complaint_base > 0, complaints / complaint_base, 0) AS complaint_rate,
     sends >= min_sends AS enough_volume,
@@ -51,7 +30,99 @@ FROM
         (bounce_counts AND bounce_rate >= bounce_review) OR (complaint_counts AND complaint_rate >= complaint_review), ${LEVEL_RANKS.review},
         account_errors > 0 OR bounce_rate >= bounce_review / 2 OR complaint_rate >= complaint_review / 2 OR (suppressed_hits > 0 AND suppressed_hits >= sends * 0.01), ${LEVEL_RANKS.watch},
         ${LEVEL_RANKS.healthy}
-    ) AS level_rank
+    ) AS level_rank`;
+
+/** The risk rollups' counts merged, under the names RISK_COLUMNS reads; `delivered` as 0 when `deliveries` is false. */
+const mergedCounts = (deliveries: boolean) => `sum(sends) AS sends,
+      ${deliveries ? 'uniqMerge(delivered)' : 'toUInt64(0)'} AS delivered,
+      uniqMerge(hard_bounces) AS hard_bounces,
+      uniqMerge(complaints) AS complaints,
+      sum(suppressed_sends) + uniqMerge(suppressed_feedback) AS suppressed_hits,
+      sum(account_errors) AS account_errors,
+      sum(suspensions) AS suspensions`;
+
+/** True (1=1) when no variable narrows the events counted, as the plugin expands $__conditionalAll. */
+const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
+
+/**
+ * Each subject's counts per hour or UTC day with `bucket` in [start, end): from the per-subject
+ * rollups (migration 0013, rows bounded by subjects × buckets) when no variable narrows the
+ * events, from the provider × workspace × domain rollup filtered by the variables otherwise.
+ * ClickHouse skips the branch whose guard is constant false. Rows: bucket, scope, name, then
+ * the merged counts; `where` adds a condition on scope and name (given the columns holding them); without `deliveries` the
+ * distinct count of delivery notifications (the costliest state to merge) is left at 0.
+ */
+function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = (_scope: string, _name: string) => '1', deliveries = true): string {
+  const subjectTable = grain === 'hour' ? 'email_risk_subject_1h' : 'email_risk_subject_1d';
+  const bucket = grain === 'hour' ? 'hour' : 'toStartOfDay(hour)';
+  return `SELECT bucket, scope, name, ${mergedCounts(deliveries)}
+    FROM
+    (
+      SELECT ${grain} AS bucket, scope, subject AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
+      FROM ${subjectTable}
+      WHERE (${UNFILTERED}) AND ${grain} >= ${start} AND ${grain} < ${end} AND ${where('scope', 'subject')}
+      UNION ALL
+      SELECT ${bucket} AS bucket, key.1 AS scope, key.2 AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
+      FROM email_risk_rollup_1h
+      ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
+      WHERE NOT (${UNFILTERED}) AND hour >= ${start} AND hour < ${end} AND name != ''
+        AND ${RISK_FILTERS} AND ${where('key.1', 'key.2')}
+    )
+    GROUP BY bucket, scope, name`;
+}
+
+/**
+ * The subjects the trends plot: of each scope, the `top` ones whose worst UTC day in the range
+ * (the formula over that day's 24 hours) was the worst, by level then score. A trend of every
+ * subject is one series per workspace and domain (thousands), which no one can read and which
+ * costs a window over every subject-hour of the range; the ranking reads one row per subject and day.
+ * It takes complaints per accepted recipient (the formula's base when no delivery notifications
+ * arrive) rather than merging every subject-day's distinct deliveries, which costs more than the
+ * rest of the ranking together; the plotted trends use the full formula.
+ */
+const TOP_SUBJECTS = `SELECT groupArray((scope, name))
+    FROM
+    (
+      SELECT scope, name, row_number() OVER (PARTITION BY scope ORDER BY max(level_rank) DESC, max(score) DESC, name) AS place
+      FROM
+      (
+        WITH
+          ${RISK_CONSTANTS}
+        SELECT scope, name, ${RISK_COLUMNS}
+        FROM (${riskBuckets('day', `toStartOfDay(${TREND_START})`, `toStartOfDay(toTimeZone($__toTime, 'UTC')) + INTERVAL 1 DAY`, undefined, false)})
+      )
+      GROUP BY scope, name
+    )
+    WHERE place <= toUInt64OrDefault(\${top:singlequote}, toUInt64(${DEFAULT_TOP}))`;
+
+/**
+ * Level and score now come from the email_suspension_risk view; their trends
+ * are the view's formula (schemas/clickhouse/0006_email_suspension_risk.sql,
+ * docs/suspension-risk.md) evaluated at the end of every hour over the 24
+ * hours before it, from the same hourly risk rollups (email_risk_subject_1h, or
+ * email_risk_rollup_1h when a variable filters; the minutes of a last, partial hour
+ * from the minute rollups), for the subjects TOP_SUBJECTS picks. At the hour that
+ * holds now() the trend is the view's 24h row, which test/dashboards/panels.test.ts checks.
+ *
+ * The formula is written once here (RISK_COLUMNS) and once in the view; a change to the view
+ * must be made here too (the test above fails otherwise).
+ */
+const TREND = (value: string) => `SELECT time, subject, ${value}
+FROM
+(
+  WITH
+    ${RISK_CONSTANTS}
+  SELECT
+    hour AS time,
+    concat(scope, ' ', name) AS subject,
+    sum(hour_sends) OVER trailing AS sends,
+    sum(hour_delivered) OVER trailing AS delivered,
+    sum(hour_hard_bounces) OVER trailing AS hard_bounces,
+    sum(hour_complaints) OVER trailing AS complaints,
+    sum(hour_suppressed_hits) OVER trailing AS suppressed_hits,
+    sum(hour_account_errors) OVER trailing AS account_errors,
+    sum(hour_suspensions) OVER trailing AS suspensions,
+    ${RISK_COLUMNS}
   FROM
   (
     SELECT hour, scope, name,
@@ -59,21 +130,9 @@ FROM
       sum(suppressed_hits) AS hour_suppressed_hits, sum(account_errors) AS hour_account_errors, sum(suspensions) AS hour_suspensions
     FROM
     (
-      -- Whole hours from the hourly risk rollup; the last hour, when the range ends inside it, from the minute rollups.
-      SELECT
-        hour, key.1 AS scope, key.2 AS name,
-        sum(sends) AS sends,
-        uniqMerge(delivered) AS delivered,
-        uniqMerge(hard_bounces) AS hard_bounces,
-        uniqMerge(complaints) AS complaints,
-        sum(suppressed_sends) + uniqMerge(suppressed_feedback) AS suppressed_hits,
-        sum(account_errors) AS account_errors,
-        sum(suspensions) AS suspensions
-      FROM email_risk_rollup_1h
-      ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
-      WHERE hour >= ${TREND_START} AND hour < ${TREND_WHOLE_HOURS_END}
-        AND ${RISK_FILTERS}
-      GROUP BY hour, scope, name
+      -- Whole hours from the hourly risk rollups; the last hour, when the range ends inside it, from the minute rollups.
+      SELECT bucket AS hour, scope, name, sends, delivered, hard_bounces, complaints, suppressed_hits, account_errors, suspensions
+      FROM (${riskBuckets('hour', TREND_START, TREND_WHOLE_HOURS_END, (scope, name) => `has((${TOP_SUBJECTS}), (${scope}, ${name}))`)})
       UNION ALL
       SELECT
         toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
@@ -89,6 +148,7 @@ FROM
       WHERE minute >= greatest(${TREND_START}, ${TREND_WHOLE_HOURS_END}) AND minute <= $__toTime
         AND ${RISK_FILTERS}
       GROUP BY hour, scope, name
+      HAVING has((${TOP_SUBJECTS}), (scope, name))
       UNION ALL
       SELECT
         toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
@@ -104,8 +164,8 @@ FROM
       WHERE minute >= greatest(${TREND_START}, ${TREND_WHOLE_HOURS_END}) AND minute <= $__toTime
         AND ${DELIVERY_FILTERS}
       GROUP BY hour, scope, name
+      HAVING has((${TOP_SUBJECTS}), (scope, name))
     )
-    WHERE name != ''
     GROUP BY hour, scope, name
   )
   -- The hour itself and the 23 before it: 24 hours ending with this one.
@@ -115,7 +175,7 @@ WHERE time >= toStartOfHour($__fromTime)
 ORDER BY time, subject`;
 
 const TREND_NOTE =
-  'Each hour shows the suspension-risk formula over the 24 hours ending with it (an hour without sends or feedback for a subject has no point). Rows are sender domains and workspaces; the provider, workspace and sender domain variables filter the events counted.';
+  'Each hour shows the suspension-risk formula over the 24 hours ending with it (an hour without sends or feedback for a subject has no point). Series are the sender domains and the workspaces (as many of each as the Top variable says, 10 unless set) whose worst UTC day in the range was the worst, by level then score; the provider, workspace and sender domain variables filter the events counted.';
 
 /** The view's columns shown for each subject. */
 const RISK_FIELDS: readonly FieldSpec[] = [
@@ -147,7 +207,16 @@ export const risk: DashboardSpec = {
   description: "How close each sender domain and workspace is to a provider's review or pause, now and hour by hour.",
   tags: ['sendlens', 'email', 'reputation'],
   time: { from: 'now-24h', to: 'now' },
-  variables: COMMON_VARIABLES,
+  variables: [
+    ...COMMON_VARIABLES,
+    {
+      kind: 'textbox',
+      name: 'top',
+      label: 'Top',
+      description: `How many sender domains and how many workspaces the trends plot: those whose worst UTC day in the range was the worst (${DEFAULT_TOP} when empty or not a number).`,
+      defaultValue: String(DEFAULT_TOP),
+    },
+  ],
   panels: [
     {
       key: 'risk-sender-domains',

@@ -37,6 +37,8 @@ export const DEMO_TABLES = [
   'email_delivery_totals_1h',
   'email_delivery_totals_1d',
   'email_risk_rollup_1h',
+  'email_risk_subject_1h',
+  'email_risk_subject_1d',
   'otel_traces',
   'otel_traces_trace_id_ts',
   'sendlens_ingest_batches',

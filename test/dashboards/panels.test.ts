@@ -19,7 +19,8 @@ import type { GeneratedData } from '../helpers/generated-data.js';
  */
 
 const INTERVAL_MS = 300_000;
-const ALL: Record<string, VariableValue> = { provider: ALL_VALUE, workspace: ALL_VALUE, sender_domain: ALL_VALUE, environment: ALL_VALUE };
+/** Every variable at All; the risk trends' `top` at its default (more subjects than the generated data has). */
+const ALL: Record<string, VariableValue> = { provider: ALL_VALUE, workspace: ALL_VALUE, sender_domain: ALL_VALUE, environment: ALL_VALUE, top: '10' };
 
 interface Result {
   columns: { name: string; type: string }[];
@@ -253,6 +254,27 @@ describe('dashboard panels on generated data', () => {
         const subject = `${String(expected.scope)} ${String(expected.subject)}`;
         expect(num(last(scores, subject)?.score), subject).toBeCloseTo(num(expected.score), 4);
         expect(num(last(levels, subject)?.level_rank), subject).toBe(LEVEL_RANKS[String(expected.level) as keyof typeof LEVEL_RANKS]);
+      }
+    });
+
+    it('suspension risk: the trends plot the `top` riskiest subjects of each scope, the same rows whatever the variables route them through', async () => {
+      const subjects = (rows: Record<string, unknown>[]) => [...new Set(rows.map((r) => String(r.subject)))].sort();
+      const umbrella = SENDERS.find((s) => s.senderDomain === SUSPENDED.senderDomain);
+      // The suspended sender is at_risk: of each scope, it (and its workspace) is the one kept.
+      for (const key of ['risk-score-trend', 'risk-level-trend']) {
+        const top1 = (await runPanel('suspension-risk', key, { ...ALL, top: '1' })).rows;
+        expect(subjects(top1), key).toEqual([`sender_domain ${SUSPENDED.senderDomain}`, `workspace ${umbrella?.workspace ?? ''}`]);
+        // Not a number, or empty: the default.
+        expect(subjects((await runPanel('suspension-risk', key, { ...ALL, top: 'many' })).rows), key).toEqual(subjects((await runPanel('suspension-risk', key)).rows));
+      }
+      // Every provider selected by name reads the provider × workspace × domain rollup; All reads the
+      // per-subject rollups (migration 0013): the same trend.
+      const providers = [...new Set(SENDERS.map((s) => s.provider))];
+      for (const top of ['2', '10']) {
+        const viaSubjects = (await runPanel('suspension-risk', 'risk-score-trend', { ...ALL, top })).rows;
+        const viaCells = (await runPanel('suspension-risk', 'risk-score-trend', { ...ALL, top, provider: providers })).rows;
+        expect(viaSubjects.length, `top ${top}`).toBeGreaterThan(0);
+        expect(viaCells, `top ${top}`).toEqual(viaSubjects);
       }
     });
 

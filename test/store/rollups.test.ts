@@ -10,8 +10,8 @@ import { generateData } from '../helpers/generated-data.js';
 import type { GeneratedData } from '../helpers/generated-data.js';
 
 /**
- * The hourly and daily rollups, their totals across tenants and the hourly risk rollup
- * (migrations 0009, 0010 and 0012) hold what
+ * The hourly and daily rollups, their totals across tenants, the hourly risk rollup and the
+ * per-subject risk rollups (migrations 0009, 0010, 0012 and 0013) hold what
  * the minute rollups hold: fed by chained views, a batch the loader replays with its
  * deduplication token still counts once; on a store upgraded with data in it, the backfill fills
  * them; and the migrations may run again without counting anything twice.
@@ -43,15 +43,30 @@ async function totals(client: ClickHouseClient, level: 'rollup_1m' | 'rollup_1h'
   return { attempts: Number(send.attempts), recipients: Number(send.recipients), retried: Number(send.retried), latencyMax: Number(send.latencyMax), events: Number(delivery.events), received: Number(delivery.received) };
 }
 
-/** The risk rollup's counts, and the same counts computed from the minute rollups. */
-async function riskCounts(client: ClickHouseClient): Promise<{ fromHourly: Record<string, number>; fromMinutes: Record<string, number> }> {
+/** The per-subject risk rollups, each scope of each: every event counted once for its sender domain and once for its workspace. */
+const RISK_BY_SUBJECT = ['email_risk_subject_1h', 'email_risk_subject_1d'].flatMap((table) => ['sender_domain', 'workspace'].map((scope) => ({ table, scope })));
+
+/**
+ * The risk rollup's counts, the same counts computed from the minute rollups, and each scope of
+ * the per-subject rollups beside the risk rollup's counts of the events that have that scope's
+ * column (feedback from some providers names no sender domain).
+ */
+async function riskCounts(client: ClickHouseClient): Promise<{
+  fromHourly: Record<string, number>;
+  fromMinutes: Record<string, number>;
+  bySubject: Record<string, { actual: Record<string, number>; expected: Record<string, number> }>;
+}> {
   const read = async (query: string) => {
     const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } as never });
     return Object.fromEntries(Object.entries(((await result.json()) as Record<string, number>[])[0] ?? {}).map(([k, v]) => [k, Number(v)]));
   };
-  const fromHourly = await read(`SELECT sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
-      uniqMerge(delivered) AS delivered, uniqMerge(hard_bounces) AS hard_bounces, uniqMerge(complaints) AS complaints, uniqMerge(suppressed_feedback) AS suppressed_feedback
-    FROM email_risk_rollup_1h`);
+  const merged = `SELECT sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
+      uniqMerge(delivered) AS delivered, uniqMerge(hard_bounces) AS hard_bounces, uniqMerge(complaints) AS complaints, uniqMerge(suppressed_feedback) AS suppressed_feedback`;
+  const fromHourly = await read(`${merged} FROM email_risk_rollup_1h`);
+  const bySubject: Record<string, { actual: Record<string, number>; expected: Record<string, number> }> = {};
+  for (const { table, scope } of RISK_BY_SUBJECT) {
+    bySubject[`${table} ${scope}`] = { actual: await read(`${merged} FROM ${table} WHERE scope = '${scope}'`), expected: await read(`${merged} FROM email_risk_rollup_1h WHERE ${scope} != ''`) };
+  }
   const sends = await read(`SELECT sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
       sumIf(attempts, code = 'suppression.recipient_suppressed') AS suppressed_sends, sumIf(attempts, category = 'account') AS account_errors,
       sumIf(attempts, code IN ('account.sending_suspended', 'account.suspended')) AS suspensions
@@ -59,7 +74,15 @@ async function riskCounts(client: ClickHouseClient): Promise<{ fromHourly: Recor
   const feedback = await read(`SELECT uniqMergeIf(events, outcome = 'delivered') AS delivered, uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
       uniqMergeIf(events, outcome = 'complained') AS complaints, uniqMergeIf(events, outcome = 'suppressed') AS suppressed_feedback
     FROM email_delivery_rollup_1m`);
-  return { fromHourly, fromMinutes: { ...sends, ...feedback } };
+  return { fromHourly, fromMinutes: { ...sends, ...feedback }, bySubject };
+}
+
+function expectSubjectsCounted(bySubject: Awaited<ReturnType<typeof riskCounts>>['bySubject']): void {
+  expect(Object.keys(bySubject)).toHaveLength(RISK_BY_SUBJECT.length);
+  for (const [source, { actual, expected }] of Object.entries(bySubject)) {
+    expect(actual.sends, source).toBeGreaterThan(0);
+    expect(actual, source).toEqual(expected);
+  }
 }
 
 describe('hourly and daily rollups', () => {
@@ -103,6 +126,7 @@ describe('hourly and daily rollups', () => {
     expect(risk.fromHourly.sends).toBeGreaterThan(0);
     expect(risk.fromHourly.hard_bounces).toBeGreaterThan(0);
     expect(risk.fromHourly).toEqual(risk.fromMinutes);
+    expectSubjectsCounted(risk.bySubject);
   });
 
   it('hold one row per hour or day and dimensions, with the minutes it was first and last seen', async () => {
@@ -138,7 +162,9 @@ describe('hourly and daily rollups', () => {
     const minute = await totals(client, 'rollup_1m');
     expect(minute.attempts).toBe(data.sends.length);
     for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
-    expect((await riskCounts(client)).fromHourly).toEqual((await riskCounts(client)).fromMinutes);
+    const backfilled = await riskCounts(client);
+    expect(backfilled.fromHourly).toEqual(backfilled.fromMinutes);
+    expectSubjectsCounted(backfilled.bySubject);
 
     // A run cut short is run again from the top: every statement of the new migrations once more.
     for (const migration of migrations.filter((m) => m.version > 8)) {
@@ -147,6 +173,7 @@ describe('hourly and daily rollups', () => {
     for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     const risk = await riskCounts(client);
     expect(risk.fromHourly).toEqual(risk.fromMinutes);
+    expectSubjectsCounted(risk.bySubject);
 
     // And the views still feed them afterwards.
     const later = generateData({ end: new Date(Date.UTC(2026, 10, 20, 3, 0)), minutes: 60, seed: 12, spans: false });
@@ -154,6 +181,8 @@ describe('hourly and daily rollups', () => {
     const grown = await totals(client, 'rollup_1m');
     expect(grown.attempts).toBe(data.sends.length + later.sends.length);
     for (const level of COARSE) expect(await totals(client, level), level).toEqual(grown);
+    const fed = await riskCounts(client);
+    expectSubjectsCounted(fed.bySubject);
   });
 
   it('are emptied with the tables that feed them when the demo starts over', async () => {
@@ -161,7 +190,7 @@ describe('hourly and daily rollups', () => {
     await migrate(client, SETTINGS);
     const result = await client.query({ query: "SELECT name FROM system.tables WHERE database = 'default' AND engine LIKE '%AggregatingMergeTree' ORDER BY name", format: 'JSONEachRow' });
     const rollups = ((await result.json()) as { name: string }[]).map((t) => t.name);
-    expect(rollups).toContain('email_risk_rollup_1h');
+    expect(rollups).toEqual(expect.arrayContaining(['email_risk_rollup_1h', 'email_risk_subject_1h', 'email_risk_subject_1d']));
     expect(rollups.filter((name) => !(DEMO_TABLES as readonly string[]).includes(name))).toEqual([]);
   });
 });
