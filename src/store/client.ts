@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { embeddedStoreHolder, StoreLockedError } from './lock.js';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { importOptional } from '../optional-dependency.js';
+import { sessionPool } from './sessions.js';
+import type { EmbeddedConnection } from './sessions.js';
 
 /**
  * Where the data lives: a ClickHouse server when `url` is set, otherwise the
@@ -17,14 +20,21 @@ export interface StoreConfig {
   database?: string;
   /** Embedded mode only: where the engine keeps its files. */
   dataDir: string;
+  /**
+   * Embedded mode only: engine sessions the client spreads its statements over (chDB runs one
+   * session's statements one at a time). Default: the machine's cores, at least 2, at most 4;
+   * SENDLENS_ENGINE_SESSIONS sets it.
+   */
+  sessions?: number;
 }
+
+/** Sessions when the config names none: enough for two statements at once, no more than cores can run (up to 4). */
+export const defaultEngineSessions = (): number => Math.min(4, Math.max(2, availableParallelism()));
 
 export const DEFAULT_DATA_DIR = './.sendlens';
 
 /** The embedded engine is an optional peer: what a user without it is told. */
 export const EMBEDDED_ENGINE = { purpose: 'the embedded ClickHouse engine (chdb)', packages: ['chdb'], otherwise: 'or set CLICKHOUSE_URL to use a ClickHouse server' } as const;
-
-type EmbeddedConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const config: StoreConfig = { dataDir: env.SENDLENS_DATA_DIR || DEFAULT_DATA_DIR };
@@ -32,6 +42,11 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   if (env.CLICKHOUSE_USER) config.username = env.CLICKHOUSE_USER;
   if (env.CLICKHOUSE_PASSWORD) config.password = env.CLICKHOUSE_PASSWORD;
   if (env.CLICKHOUSE_DATABASE) config.database = env.CLICKHOUSE_DATABASE;
+  if (env.SENDLENS_ENGINE_SESSIONS) {
+    const sessions = Number(env.SENDLENS_ENGINE_SESSIONS);
+    if (!Number.isInteger(sessions) || sessions < 1 || sessions > 64) throw new Error(`SENDLENS_ENGINE_SESSIONS: expected a whole number from 1 to 64, got ${JSON.stringify(env.SENDLENS_ENGINE_SESSIONS)}`);
+    config.sessions = sessions;
+  }
   return config;
 }
 
@@ -71,18 +86,19 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
   if (holder) throw new StoreLockedError(path, holder);
   // Loaded only in embedded mode, so a server deployment never loads (nor installs) the native engine.
   const { createChdbConnection } = await importOptional<typeof import('chdb/connection')>('chdb/connection', EMBEDDED_ENGINE);
-  let connection: ReturnType<typeof createChdbConnection>;
+  const sessions: EmbeddedConnection[] = [];
   try {
-    connection = createChdbConnection({ path });
+    // chDB implements the connection against @clickhouse/client-common's types, which
+    // @clickhouse/client bundles a copy of; the two copies differ only in settings typings.
+    for (let i = 0; i < (config.sessions ?? defaultEngineSessions()); i += 1) sessions.push(createChdbConnection({ path }) as unknown as EmbeddedConnection);
   } catch (error) {
+    await Promise.allSettled(sessions.map((s) => s.close()));
     // Another process took the directory between the look and the open.
     const lockedBy = /Cannot lock file/.test(String((error as Error).cause)) ? embeddedStoreHolder(path) : undefined;
     throw lockedBy ? new StoreLockedError(path, lockedBy) : error;
   }
   return createClient({
-    // chDB implements the connection against @clickhouse/client-common's types, which
-    // @clickhouse/client bundles a copy of; the two copies differ only in settings typings.
-    connection: connection as unknown as EmbeddedConnection,
+    connection: sessions.length === 1 ? (sessions[0] as EmbeddedConnection) : sessionPool(sessions),
     ...(config.database !== undefined && { database: config.database }),
     clickhouse_settings: settings,
   });

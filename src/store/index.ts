@@ -1,5 +1,5 @@
 /** store: the ClickHouse side of sendlens (client factory, the read-only statement check, schema and migrations). */
-export { createStoreClient, storeConfigFromEnv, describeStore, DEFAULT_DATA_DIR } from './client.js';
+export { createStoreClient, storeConfigFromEnv, describeStore, defaultEngineSessions, DEFAULT_DATA_DIR } from './client.js';
 export type { StoreConfig } from './client.js';
 export { StoreLockedError } from './lock.js';
 export type { StoreHolder } from './lock.js';
