@@ -28,7 +28,8 @@ import { createStoreClient, migrate } from '../src/store/index.js';
 import { DEFAULT_CHUNK_ROWS, fillStore } from './panels/fill.js';
 import { printTimings, summarizeTimings, timeQueries } from './panels/measure.js';
 import type { QueryTiming, TimingSummary } from './panels/measure.js';
-import { benchQueries, grafanaIntervalMs, MAX_DATA_POINTS, RANGES } from './panels/queries.js';
+import { grafanaIntervalMs, INTERVAL_PANEL_POINTS } from '../src/dashboards/index.js';
+import { benchQueries, MAX_DATA_POINTS, RANGES } from './panels/queries.js';
 import { printTable, round } from './stats.js';
 
 export const DEFAULT_EVENTS = 10_000_000;
@@ -183,7 +184,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
       tables.filter((t) => t.rows > 0).map((t) => [t.table, t.rows, t.parts, round(t.bytesOnDisk / 1e6, 1)]),
     );
     if (timings.length > 0) {
-      printTimings(`Panel and alert queries, worst first (median and slowest of ${options.runs} runs after a warm-up; variables at All; ${MAX_DATA_POINTS} points per panel)`, timings);
+      printTimings(`Panel and alert queries, worst first (median and slowest of ${options.runs} runs after a warm-up; variables at All; ${INTERVAL_PANEL_POINTS} points per panel that buckets by interval, ${MAX_DATA_POINTS} for the rest)`, timings);
       printTable(
         'Summary',
         ['queries', 'failed', 'median ms', 'p90 ms', 'worst ms', 'worst', 'over 150 ms', 'over 300 ms'],
@@ -198,7 +199,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
       settleSeconds: round(settleSeconds, 1),
       storeBytes,
       tables,
-      intervals: Object.fromEntries(RANGES.map((r) => [r.label, grafanaIntervalMs(r.ms)])),
+      intervals: Object.fromEntries(RANGES.map((r) => [r.label, grafanaIntervalMs(r.ms, INTERVAL_PANEL_POINTS)])),
       runs: options.runs,
       summary,
       queries: timings,

@@ -11,7 +11,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { CLICKHOUSE_PLUGIN_ID, DASHBOARDS } from '../src/dashboards/index.js';
+import { CLICKHOUSE_PLUGIN_ID, DASHBOARDS, panelMaxDataPoints } from '../src/dashboards/index.js';
 import type { DashboardSpec, FieldSpec, PanelSpec, QueryFormat, ThresholdStep, VariableSpec } from '../src/dashboards/index.js';
 
 /**
@@ -81,6 +81,7 @@ interface CommonPanelBuilder extends cog.Builder<dashboard.Panel> {
   span(w: number): this;
   height(h: number): this;
   interval(interval: string): this;
+  maxDataPoints(maxDataPoints: number): this;
   unit(unit: string): this;
   decimals(decimals: number): this;
   min(min: number): this;
@@ -134,6 +135,8 @@ function renderPanel(panel: PanelSpec, id: number): CommonPanelBuilder {
   if (panel.visualization !== 'traces') builder.unit(panel.unit);
   // Rollups hold one row per minute: a finer interval would only show gaps.
   if (/\bemail_(send|delivery)_rollup_1m\b/.test(panel.sql)) builder.interval('1m');
+  const maxDataPoints = panelMaxDataPoints(panel);
+  if (maxDataPoints !== undefined) builder.maxDataPoints(maxDataPoints);
   if (panel.thresholds) builder.thresholds(thresholds(panel.thresholds));
   if (panel.decimals !== undefined) builder.decimals(panel.decimals);
   if (panel.min !== undefined) builder.min(panel.min);

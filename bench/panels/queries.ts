@@ -13,7 +13,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ALERT_RULES, evaluateRules, provisioningDocument } from '../../src/alerts/index.js';
-import { ALL_VALUE, DASHBOARDS, expandMacros } from '../../src/dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints } from '../../src/dashboards/index.js';
 import type { DashboardSpec, VariableValue } from '../../src/dashboards/index.js';
 
 export interface BenchQuery {
@@ -33,51 +33,12 @@ export const RANGES: readonly { label: string; ms: number }[] = [
   { label: '30d', ms: 30 * 86_400_000 },
 ];
 
-/** Points Grafana asks a panel for (its width in pixels, roughly). */
+/** Points Grafana asks a panel for when the panel sets none (its width in pixels, roughly). */
 export const MAX_DATA_POINTS = 1_000;
 
-/**
- * Grafana's nice interval steps (rangeutil.roundInterval in
- * @grafana/data): an interval below `below` ms becomes `step` ms.
- */
-const INTERVAL_STEPS: readonly (readonly [below: number, step: number])[] = [
-  [10, 1],
-  [15, 10],
-  [35, 20],
-  [75, 50],
-  [150, 100],
-  [350, 200],
-  [750, 500],
-  [1_500, 1_000],
-  [3_500, 2_000],
-  [7_500, 5_000],
-  [12_500, 10_000],
-  [17_500, 15_000],
-  [25_000, 20_000],
-  [45_000, 30_000],
-  [90_000, 60_000],
-  [210_000, 120_000],
-  [450_000, 300_000],
-  [750_000, 600_000],
-  [1_050_000, 900_000],
-  [1_500_000, 1_200_000],
-  [2_700_000, 1_800_000],
-  [5_400_000, 3_600_000],
-  [9_000_000, 7_200_000],
-  [16_200_000, 10_800_000],
-  [32_400_000, 21_600_000],
-  [86_400_000, 43_200_000],
-  [604_800_000, 86_400_000],
-  [1_814_400_000, 604_800_000],
-  [3_628_800_000, 2_592_000_000],
-];
-const LONGEST_STEP = 31_536_000_000;
+/** The interval Grafana gives `panel` over `rangeMs`: its own Max data points, or the default. */
+export const panelIntervalMs = (panel: { sql: string }, rangeMs: number): number => grafanaIntervalMs(rangeMs, panelMaxDataPoints(panel) ?? MAX_DATA_POINTS);
 
-/** The interval Grafana gives a panel over `rangeMs` ($__interval_ms): range / maxDataPoints, rounded to its steps. */
-export function grafanaIntervalMs(rangeMs: number, maxDataPoints = MAX_DATA_POINTS): number {
-  const raw = rangeMs / maxDataPoints;
-  return INTERVAL_STEPS.find(([below]) => raw < below)?.[1] ?? LONGEST_STEP;
-}
 
 /** Variables as a dashboard opens: query variables at All, text boxes at their default. */
 export function defaultVariables(dashboard: DashboardSpec): Record<string, VariableValue> {
@@ -134,7 +95,7 @@ export function benchQueries(dashboards: readonly DashboardSpec[] = DASHBOARDS):
   const queries: BenchQuery[] = [];
   const variableSql = new Set<string>();
   for (const range of RANGES) {
-    const intervalMs = grafanaIntervalMs(range.ms);
+    const intervalMs = grafanaIntervalMs(range.ms, MAX_DATA_POINTS);
     for (const dashboard of dashboards) {
       const variables = defaultVariables(dashboard);
       for (const variable of dashboard.variables) {
@@ -143,7 +104,7 @@ export function benchQueries(dashboards: readonly DashboardSpec[] = DASHBOARDS):
         queries.push({ source: 'variables', name: variable.name, range: range.label, run: sqlOverRange(variable.sql, range.ms, intervalMs, variables) });
       }
       for (const panel of dashboard.panels) {
-        queries.push({ source: dashboard.name, name: panel.key, range: range.label, run: sqlOverRange(panel.sql, range.ms, intervalMs, variables) });
+        queries.push({ source: dashboard.name, name: panel.key, range: range.label, run: sqlOverRange(panel.sql, range.ms, panelIntervalMs(panel, range.ms), variables) });
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ALL_VALUE, DASHBOARDS, expandMacros } from '../dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints } from '../dashboards/index.js';
 import type { DashboardSpec, PanelSpec, VariableValue } from '../dashboards/index.js';
 import { barChart, escapeXml, formatValue, lineChart, PALETTE, waterfall } from './svg.js';
 import type { Series, Threshold } from './svg.js';
@@ -23,9 +23,9 @@ type Row = Record<string, unknown>;
 /** ClickHouse's DateTime text (UTC) or a number, to epoch ms. */
 const epoch = (value: unknown) => (typeof value === 'number' ? value : Date.parse(`${String(value).slice(0, 23).replace(' ', 'T')}Z`));
 
-/** The query Grafana would send: at least one rollup minute per point, about 300 points across the range. */
-function intervalFor(from: Date, to: Date): number {
-  return Math.max(60_000, Math.ceil((to.getTime() - from.getTime()) / 300 / 60_000) * 60_000);
+/** The interval Grafana would give the panel (its Max data points, else about 300 across the page's width), at least one rollup minute. */
+function intervalFor(panel: PanelSpec, from: Date, to: Date): number {
+  return Math.max(60_000, grafanaIntervalMs(to.getTime() - from.getTime(), panelMaxDataPoints(panel) ?? 300));
 }
 
 async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec): Promise<Record<string, VariableValue>> {
@@ -142,7 +142,6 @@ table{border-collapse:collapse;font-size:11px;width:100%}th,td{border-bottom:1px
  */
 export async function buildReport(client: ClickHouseClient, options: ReportOptions): Promise<Report> {
   const { from, to } = options;
-  const intervalMs = intervalFor(from, to);
   const errors: Report['errors'] = [];
   let panels = 0;
   const sections: string[] = [];
@@ -153,7 +152,7 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
       panels += 1;
       let body: string;
       try {
-        const query = expandMacros(panel.sql, { from, to, intervalMs, variables });
+        const query = expandMacros(panel.sql, { from, to, intervalMs: intervalFor(panel, from, to), variables });
         const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } as never });
         body = render(panel, (await result.json()) as Row[], from, to);
       } catch (error) {

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCount, parsePanelsArgs } from '../../bench/panels.js';
 import { deliveryRowsSql, fillStore, hmacSha256HexSql, sendRowsSql, workspaceRankSql } from '../../bench/panels/fill.js';
 import { timeQueries } from '../../bench/panels/measure.js';
-import { benchQueries, durationLabel, grafanaIntervalMs, RANGES } from '../../bench/panels/queries.js';
+import { benchQueries, durationLabel, MAX_DATA_POINTS, panelIntervalMs, RANGES } from '../../bench/panels/queries.js';
 import { BENCH_RECIPIENT_KEY, DOMAIN_COUNT, FEEDBACK_INCIDENT, SEND_INCIDENTS, WORKSPACES } from '../../bench/panels/scenario.js';
 import { ALERT_RULES } from '../../src/alerts/index.js';
-import { DASHBOARDS } from '../../src/dashboards/index.js';
+import { DASHBOARDS, grafanaIntervalMs, INTERVAL_PANEL_POINTS } from '../../src/dashboards/index.js';
 import { DeliveryEventSchema, RecipientHasher, SendEventSchema, validateDeliveryEvent, validateSendEvent } from '../../src/events/index.js';
 import { createStoreClient, migrate } from '../../src/store/index.js';
 
@@ -219,10 +219,15 @@ describe('bench panels: the filler and the queries it times', () => {
       expect(empty.map((t) => `${t.source} / ${t.name} ${t.range}`)).toEqual([]);
     });
 
-    it('use the interval Grafana picks for ~1,000 points', () => {
-      expect(RANGES.map((r) => grafanaIntervalMs(r.ms))).toEqual([60_000, 600_000, 1_800_000]);
-      expect(grafanaIntervalMs(3_600_000)).toBe(5_000);
-      expect(grafanaIntervalMs(90 * 86_400_000)).toBe(7_200_000);
+    it('use the interval Grafana picks: ~1,000 points, or the panel\'s Max data points', () => {
+      expect(RANGES.map((r) => grafanaIntervalMs(r.ms, MAX_DATA_POINTS))).toEqual([60_000, 600_000, 1_800_000]);
+      expect(grafanaIntervalMs(3_600_000, MAX_DATA_POINTS)).toBe(5_000);
+      expect(grafanaIntervalMs(90 * 86_400_000, MAX_DATA_POINTS)).toBe(7_200_000);
+      // Panels that bucket by interval: 5 min, 1 h, 3 h. The two longer are whole hours (the hourly rollups).
+      expect(RANGES.map((r) => grafanaIntervalMs(r.ms, INTERVAL_PANEL_POINTS))).toEqual([300_000, 3_600_000, 10_800_000]);
+      const byInterval = DASHBOARDS.flatMap((d) => d.panels).filter((p) => p.sql.includes('$__timeInterval'));
+      expect(byInterval.length).toBeGreaterThan(0);
+      for (const panel of byInterval) expect(RANGES.map((r) => panelIntervalMs(panel, r.ms)), panel.key).toEqual([300_000, 3_600_000, 10_800_000]);
       expect(durationLabel(87_300)).toBe('24h15m');
       expect(durationLabel(1_800)).toBe('30m');
       expect(durationLabel(7 * 86_400)).toBe('7d');
