@@ -49,8 +49,9 @@ const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__con
  * rollups (migration 0013, rows bounded by subjects × buckets) when no variable narrows the
  * events, from the provider × workspace × domain rollup filtered by the variables otherwise.
  * ClickHouse skips the branch whose guard is constant false. Rows: bucket, scope, name, then
- * the merged counts; `where` adds a condition on scope and name (given the columns holding them); without `deliveries` the
- * distinct count of delivery notifications (the costliest state to merge) is left at 0.
+ * the merged counts. `where` adds a condition on scope and name (given the columns holding
+ * them), inside each branch so rows are dropped before their states are merged; without
+ * `deliveries` the distinct count of delivery notifications (the costliest state to merge) is 0.
  */
 function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = (_scope: string, _name: string) => '1', deliveries = true): string {
   const subjectTable = grain === 'hour' ? 'email_risk_subject_1h' : 'email_risk_subject_1d';
@@ -79,6 +80,9 @@ function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = 
  * It takes complaints per accepted recipient (the formula's base when no delivery notifications
  * arrive) rather than merging every subject-day's distinct deliveries, which costs more than the
  * rest of the ranking together; the plotted trends use the full formula.
+ *
+ * An array (a scalar subquery, which ClickHouse evaluates once per query) rather than
+ * `IN (subquery)`, whose set was built again in each of the trend's three branches.
  */
 const TOP_SUBJECTS = `SELECT groupArray((scope, name))
     FROM
