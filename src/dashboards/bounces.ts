@@ -1,7 +1,42 @@
-import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts } from './common.js';
+import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environment variable does not apply.';
+
+/**
+ * The `top` sender domains a rate chart plots: those with the highest rate over the range among
+ * the ones with at least 500 accepted recipients and 3 of the rate's events (the suspension-risk
+ * formula's guards), then the rest by rate. One series per domain is hundreds of lines, which no
+ * one reads and which cost a bucket per domain and interval. Ranked from the per-domain daily
+ * risk rollup (the UTC days the range touches) when no variable narrows the events, from the
+ * rollups filtered by the variables otherwise; complaints are ranked per accepted recipient,
+ * which needs no distinct count of deliveries (the plotted rate is per delivery).
+ * An array (a scalar subquery, evaluated once per query) that each rollup branch filters on.
+ */
+const topDomains = (events: 'hard_bounces' | 'complaints') => `(
+    SELECT groupArray(sender_domain)
+    FROM
+    (
+      SELECT sender_domain, sum(sends) AS sends, sum(${events}) AS events
+      FROM
+      (
+        SELECT subject AS sender_domain, sum(sends) AS sends, uniqMerge(${events}) AS ${events}
+        FROM email_risk_subject_1d
+        WHERE (${UNFILTERED}) AND scope = 'sender_domain'
+          AND day >= toStartOfDay(toTimeZone($__fromTime, 'UTC')) AND day <= toTimeZone($__toTime, 'UTC')
+        GROUP BY sender_domain
+        UNION ALL
+        SELECT sender_domain, sends, ${events}
+        FROM
+        (
+          ${feedbackCounts(['sender_domain'], `NOT (${UNFILTERED}) AND sender_domain != ''`)}
+        )
+      )
+      GROUP BY sender_domain
+      ORDER BY sends >= 500 AND events >= 3 DESC, if(sends > 0, events / sends, 0) DESC, sender_domain
+      LIMIT ${TOP_COUNT}
+    )
+  )`;
 
 export const bounces: DashboardSpec = {
   name: 'bounces-complaints',
@@ -11,7 +46,7 @@ export const bounces: DashboardSpec = {
     "Hard-bounce and complaint rates against Amazon SES's review (5% / 0.1%) and pause (10% / 0.5%) lines, computed as the suspension-risk view computes them.",
   tags: ['sendlens', 'email', 'reputation'],
   time: { from: 'now-24h', to: 'now' },
-  variables: COMMON_VARIABLES,
+  variables: [...COMMON_VARIABLES, TOP_VARIABLE],
   panels: [
     {
       key: 'bounce-rate-total',
@@ -80,13 +115,13 @@ WHERE ${DELIVERY_FILTERS}`,
     {
       key: 'bounce-rate',
       title: 'Hard-bounce rate by sender domain',
-      description: `Hard bounces per accepted recipient in each interval, per sender domain, with the SES review (5%) and pause (10%) lines. ${NO_ENVIRONMENT}`,
+      description: `Hard bounces per accepted recipient in each interval, per sender domain, with the SES review (5%) and pause (10%) lines; the Top domains by hard-bounce rate over the range (with at least 500 accepted and 3 hard bounces first). ${NO_ENVIRONMENT}`,
       visualization: 'timeseries',
       unit: 'percentunit',
       sql: `SELECT time, sender_domain, ${BOUNCE_RATE} AS bounce_rate
 FROM
 (
-  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'])}
+  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], `has(${topDomains('hard_bounces')}, sender_domain)`)}
 )
 WHERE sender_domain != '' AND sends > 0
 ORDER BY time, sender_domain`,
@@ -105,13 +140,13 @@ ORDER BY time, sender_domain`,
     {
       key: 'complaint-rate',
       title: 'Complaint rate by sender domain',
-      description: `Complaints per delivery in each interval, per sender domain, with the SES review (0.1%) and pause (0.5%) lines. ${NO_ENVIRONMENT}`,
+      description: `Complaints per delivery in each interval, per sender domain, with the SES review (0.1%) and pause (0.5%) lines; the Top domains by complaints per accepted recipient over the range (with at least 500 accepted and 3 complaints first). ${NO_ENVIRONMENT}`,
       visualization: 'timeseries',
       unit: 'percentunit',
       sql: `SELECT time, sender_domain, ${COMPLAINT_RATE} AS complaint_rate
 FROM
 (
-  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'])}
+  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], `has(${topDomains('complaints')}, sender_domain)`)}
 )
 WHERE sender_domain != '' AND (sends > 0 OR delivered > 0)
 ORDER BY time, sender_domain`,

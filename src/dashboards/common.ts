@@ -225,9 +225,9 @@ export const COMMON_VARIABLES: readonly VariableSpec[] = [
  * Accepted recipients, hard bounces, complaints and deliveries per `dims`
  * (columns of both rollups, or `expr AS name`), the same counts the
  * suspension-risk view uses: sends are recipients of accepted send/send_batch
- * calls; feedback counts distinct delivery events.
+ * calls; feedback counts distinct delivery events. `where` narrows the rows of both rollups.
  */
-export function feedbackCounts(dims: readonly string[]): string {
+export function feedbackCounts(dims: readonly string[], where = '1'): string {
   const names = dims.map((d) => (d.includes(' AS ') ? d.slice(d.lastIndexOf(' AS ') + 4) : d));
   const select = dims.length ? `${dims.join(', ')},\n      ` : '';
   const outer = dims.length ? `${names.join(', ')},\n      ` : '';
@@ -240,16 +240,34 @@ export function feedbackCounts(dims: readonly string[]): string {
     SELECT ${select}sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
       toUInt64(0) AS delivered, toUInt64(0) AS hard_bounces, toUInt64(0) AS complaints
     FROM ${rollupSource('send', { grain, tenants })}
-    WHERE ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })}${group}
+    WHERE ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })} AND ${where}${group}
     UNION ALL
     SELECT ${select}toUInt64(0) AS sends,
       uniqMergeIf(events, outcome = 'delivered') AS delivered,
       uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
       uniqMergeIf(events, outcome = 'complained') AS complaints
     FROM ${rollupSource('delivery', { grain, tenants })}
-    WHERE ${DELIVERY_FILTERS}${group}
+    WHERE ${DELIVERY_FILTERS} AND ${where}${group}
   )${group.replace(/\n {4}/, '\n  ')}`;
 }
+
+/** Subjects a per-subject time series plots unless the `top` variable says otherwise. */
+export const DEFAULT_TOP = 10;
+
+/** The `top` variable as a number: its default when empty or not a number. */
+export const TOP_COUNT = `toUInt64OrDefault(\${top:singlequote}, toUInt64(${DEFAULT_TOP}))`;
+
+/** The `top` variable of the dashboards whose time series plot one series per subject. */
+export const TOP_VARIABLE: VariableSpec = {
+  kind: 'textbox',
+  name: 'top',
+  label: 'Top',
+  description: `How many subjects the per-subject time series plot, the worst ones in the range: sender domains on the bounce and complaint charts, sender domains and workspaces on the risk trends (${DEFAULT_TOP} when empty or not a number).`,
+  defaultValue: String(DEFAULT_TOP),
+};
+
+/** True (1=1) when no variable narrows the events feedback and risk panels count, as the plugin expands $__conditionalAll. */
+export const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
 
 /** The view's rates over counts named sends, delivered, hard_bounces, complaints. */
 export const BOUNCE_RATE = 'if(sends > 0, hard_bounces / sends, 0)';

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters } from './common.js';
+import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
 import type { DashboardSpec, FieldSpec } from './types.js';
 
 /** The first hour counted: the 23 before the hour holding the range's start, so its first point has 24 hours behind it. */
@@ -6,8 +6,6 @@ const TREND_START = "toStartOfHour(toTimeZone($__fromTime, 'UTC')) - INTERVAL 23
 /** The end of the last whole hour of the range (its last minute at or before the range's end). */
 const TREND_WHOLE_HOURS_END = "(toStartOfHour(toTimeZone($__toTime, 'UTC') - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)";
 const RISK_FILTERS = filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' });
-/** Subjects of each scope the trends plot unless the `top` variable says otherwise. */
-const DEFAULT_TOP = 10;
 
 /** The formula's constants: SES's lines and the volume below which a rate is not trusted (the view's WITH). */
 const RISK_CONSTANTS = `${SES_LINES.bounceReview} AS bounce_review,
@@ -40,9 +38,6 @@ const mergedCounts = (deliveries: boolean) => `sum(sends) AS sends,
       sum(suppressed_sends) + uniqMerge(suppressed_feedback) AS suppressed_hits,
       sum(account_errors) AS account_errors,
       sum(suspensions) AS suspensions`;
-
-/** True (1=1) when no variable narrows the events counted, as the plugin expands $__conditionalAll. */
-const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
 
 /**
  * Each subject's counts per hour or UTC day with `bucket` in [start, end): from the per-subject
@@ -97,7 +92,7 @@ const TOP_SUBJECTS = `SELECT groupArray((scope, name))
       )
       GROUP BY scope, name
     )
-    WHERE place <= toUInt64OrDefault(\${top:singlequote}, toUInt64(${DEFAULT_TOP}))`;
+    WHERE place <= ${TOP_COUNT}`;
 
 /**
  * Level and score now come from the email_suspension_risk view; their trends
@@ -211,16 +206,7 @@ export const risk: DashboardSpec = {
   description: "How close each sender domain and workspace is to a provider's review or pause, now and hour by hour.",
   tags: ['sendlens', 'email', 'reputation'],
   time: { from: 'now-24h', to: 'now' },
-  variables: [
-    ...COMMON_VARIABLES,
-    {
-      kind: 'textbox',
-      name: 'top',
-      label: 'Top',
-      description: `How many sender domains and how many workspaces the trends plot: those whose worst UTC day in the range was the worst (${DEFAULT_TOP} when empty or not a number).`,
-      defaultValue: String(DEFAULT_TOP),
-    },
-  ],
+  variables: [...COMMON_VARIABLES, TOP_VARIABLE],
   panels: [
     {
       key: 'risk-sender-domains',

@@ -278,6 +278,32 @@ describe('dashboard panels on generated data', () => {
       }
     });
 
+    it('bounces: the rate charts plot the `top` domains by rate (guarded by volume), the same through either path', async () => {
+      // The expected ranking, from the per-sender table's counts summed per domain.
+      const totals = new Map<string, { sends: number; hard_bounces: number; complaints: number }>();
+      for (const row of (await runPanel('bounces-complaints', 'rates-by-sender')).rows) {
+        const domain = String(row.sender_domain);
+        if (domain === '') continue;
+        const t = totals.get(domain) ?? { sends: 0, hard_bounces: 0, complaints: 0 };
+        totals.set(domain, { sends: t.sends + num(row.accepted), hard_bounces: t.hard_bounces + num(row.hard_bounces), complaints: t.complaints + num(row.complaints) });
+      }
+      const ranked = (events: 'hard_bounces' | 'complaints') =>
+        [...totals.entries()]
+          .map(([domain, t]) => ({ domain, guarded: t.sends >= 500 && t[events] >= 3, rate: t.sends > 0 ? t[events] / t.sends : 0 }))
+          .sort((a, b) => Number(b.guarded) - Number(a.guarded) || b.rate - a.rate || (a.domain < b.domain ? -1 : 1))
+          .map((r) => r.domain);
+      expect(totals.size).toBeGreaterThan(3);
+      const providers = [...new Set(SENDERS.map((s) => s.provider))];
+      for (const [key, events] of [['bounce-rate', 'hard_bounces'], ['complaint-rate', 'complaints']] as const) {
+        for (const top of [1, 3]) {
+          const plotted = async (variables: Record<string, VariableValue>) => [...new Set((await runPanel('bounces-complaints', key, variables)).rows.map((r) => String(r.sender_domain)))].sort();
+          const expected = ranked(events).slice(0, top).sort();
+          expect(await plotted({ ...ALL, top: String(top) }), `${key} top ${top}`).toEqual(expected);
+          expect(await plotted({ ...ALL, top: String(top), provider: providers }), `${key} top ${top}, every provider named`).toEqual(expected);
+        }
+      }
+    });
+
     it('traces: failed attempts joined to their spans, and one whole trace for the trace view', async () => {
       const failedWithTrace = failed();
       const listed = (await runPanel('traces', 'failed-sends')).rows;
