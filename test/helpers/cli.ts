@@ -4,6 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/sendlens.js', import.meta.url));
 
+/**
+ * How long a CLI run may take before it is killed: a guard against a hung child, not a speed
+ * check. The Kafka demo (2,000 sends through a broker) takes ~23 s alone and went past 60 s on a
+ * machine running three test processes at once, so the guard is far above both.
+ */
+const CLI_GUARD_MS = 170_000;
+
 export interface CliRun {
   status: number | null;
   stdout: string;
@@ -12,7 +19,7 @@ export interface CliRun {
 
 /** Runs the built CLI as a user would (`npm test` builds dist/ first). */
 export function runCli(args: string[], input = '', env: NodeJS.ProcessEnv = {}): CliRun {
-  const run = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const run = spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, ...env }, timeout: CLI_GUARD_MS });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -24,7 +31,7 @@ export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promis
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CLI_GUARD_MS);
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);
