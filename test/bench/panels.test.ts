@@ -68,8 +68,14 @@ describe('bench panels: the filler and the queries it times', () => {
 
     it('the materialized views fired: the rollups count every event', async () => {
       expect(await one('SELECT sum(attempts) AS attempts FROM email_send_rollup_1m')).toEqual({ attempts: EVENTS });
-      // uniq is exact below 65,536 distinct values.
-      expect(await one('SELECT sum(received) AS received, uniqMerge(events) AS events FROM email_delivery_rollup_1m')).toEqual({ received: DELIVERIES, events: DELIVERIES });
+      const counted = await one('SELECT sum(received) AS received, uniqMerge(events) AS events FROM email_delivery_rollup_1m');
+      expect(Number(counted.received)).toBe(DELIVERIES);
+      // uniq keeps 32-bit hashes of the ids: below 65,536 of them it loses only ids whose hashes
+      // collide, ~n²/2³³ on average (0.02 for these 14,000, whose ids change every run), so a
+      // collision fails an exact check about one run in 40. Every delivery reached the rollup
+      // if no more than a handful are missing.
+      expect(Number(counted.events)).toBeLessThanOrEqual(DELIVERIES);
+      expect(Number(counted.events)).toBeGreaterThanOrEqual(DELIVERIES - 3);
     });
 
     it('every send event and every feedback event is valid for its contract', async () => {
