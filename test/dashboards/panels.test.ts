@@ -42,6 +42,15 @@ const epoch = (value: unknown) => Date.parse(`${String(value).slice(0, 23).repla
 const num = (value: unknown) => Number(value);
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const count = <T>(items: readonly T[], predicate: (item: T) => boolean) => items.filter(predicate).length;
+/**
+ * A `uniq` count against the exact one. uniq keeps 32-bit hashes: below 65,536 values it loses
+ * only values whose hashes collide (~n²/2³³ on average; the generated ids change every run), so it
+ * may fall a few short, never over.
+ */
+const expectUniqOf = (actual: number, exact: number, label?: string) => {
+  expect(actual, label).toBeLessThanOrEqual(exact);
+  expect(actual, label).toBeGreaterThanOrEqual(exact - 3);
+};
 
 describe('dashboard panels on generated data', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-dashboards-'));
@@ -123,7 +132,7 @@ describe('dashboard panels on generated data', () => {
       const { rows } = await run('SELECT sum(received) AS received_rows, uniqMerge(events) AS distinct_events FROM email_delivery_rollup_1m');
       expect(data.redeliveries).toBeGreaterThan(0);
       expect(num(rows[0]?.received_rows)).toBe(data.deliveries.length + data.redeliveries);
-      expect(num(rows[0]?.distinct_events)).toBe(data.deliveries.length);
+      expectUniqOf(num(rows[0]?.distinct_events), data.deliveries.length);
     });
 
     it('overview: attempts, failure rate, retried share, volume by outcome', async () => {
@@ -133,9 +142,8 @@ describe('dashboard panels on generated data', () => {
       const volume = (await runPanel('overview', 'send-volume')).rows;
       expect(sum(volume.filter((r) => r.outcome === 'failed').map((r) => num(r.attempt_count)))).toBe(failed().length);
       expect(sum(volume.map((r) => num(r.attempt_count)))).toBe(data.sends.length);
-      // uniq is exact below 65,536 distinct values.
       const recipients = new Set(data.sends.map((s) => s.recipient_hash)).size;
-      expect(num((await runPanel('overview', 'recipients')).rows[0]?.distinct_recipients)).toBe(recipients);
+      expectUniqOf(num((await runPanel('overview', 'recipients')).rows[0]?.distinct_recipients), recipients);
     });
 
     it('overview: the categories of an interval add up to its failure rate', async () => {
@@ -178,7 +186,10 @@ describe('dashboard panels on generated data', () => {
       expect(num((await runPanel('bounces-complaints', 'hard-bounces')).rows[0]?.hard_bounce_events)).toBe(hard);
       expect(num((await runPanel('bounces-complaints', 'complaints')).rows[0]?.complaint_events)).toBe(complaints);
       expect(num((await runPanel('bounces-complaints', 'bounce-rate-total')).rows[0]?.bounce_rate)).toBeCloseTo(hard / accepted(), 9);
-      expect(num((await runPanel('bounces-complaints', 'complaint-rate-total')).rows[0]?.complaint_rate)).toBeCloseTo(complaints / deliveries('delivered'), 9);
+      // Its denominator is a uniq of thousands of delivery ids (see expectUniqOf).
+      const complaintRate = num((await runPanel('bounces-complaints', 'complaint-rate-total')).rows[0]?.complaint_rate);
+      expect(complaintRate).toBeGreaterThanOrEqual(complaints / deliveries('delivered') - 1e-12);
+      expect(complaintRate).toBeLessThanOrEqual(complaints / (deliveries('delivered') - 3) + 1e-12);
 
       const bySender = (await runPanel('bounces-complaints', 'rates-by-sender')).rows;
       const umbrella = bySender.find((r) => r.sender_domain === SUSPENDED.senderDomain);
