@@ -8,6 +8,7 @@ import type { DashboardSpec, FieldSpec, PanelSpec, VariableValue } from '../../s
 import { createStoreClient, migrate } from '../../src/store/index.js';
 import { generateData, insertGeneratedData, SENDERS, SUSPENDED } from '../helpers/generated-data.js';
 import type { GeneratedData } from '../helpers/generated-data.js';
+import { expectUniqOf } from '../helpers/uniq.js';
 
 /**
  * Every panel's SQL, expanded as Grafana and the ClickHouse plugin expand it,
@@ -42,15 +43,6 @@ const epoch = (value: unknown) => Date.parse(`${String(value).slice(0, 23).repla
 const num = (value: unknown) => Number(value);
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const count = <T>(items: readonly T[], predicate: (item: T) => boolean) => items.filter(predicate).length;
-/**
- * A `uniq` count against the exact one. uniq keeps 32-bit hashes: below 65,536 values it loses
- * only values whose hashes collide (~n²/2³³ on average; the generated ids change every run), so it
- * may fall a few short, never over.
- */
-const expectUniqOf = (actual: number, exact: number, label?: string) => {
-  expect(actual, label).toBeLessThanOrEqual(exact);
-  expect(actual, label).toBeGreaterThanOrEqual(exact - 3);
-};
 
 describe('dashboard panels on generated data', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-dashboards-'));
