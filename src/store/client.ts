@@ -5,7 +5,7 @@ import { embeddedStoreHolder, StoreLockedError } from './lock.js';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { importOptional } from '../optional-dependency.js';
-import { sessionPool } from './sessions.js';
+import { ownSettingsOnly, sessionPool } from './sessions.js';
 import type { EmbeddedConnection } from './sessions.js';
 
 /**
@@ -90,7 +90,7 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
   try {
     // chDB implements the connection against @clickhouse/client-common's types, which
     // @clickhouse/client bundles a copy of; the two copies differ only in settings typings.
-    for (let i = 0; i < (config.sessions ?? defaultEngineSessions()); i += 1) sessions.push(createChdbConnection({ path }) as unknown as EmbeddedConnection);
+    for (let i = 0; i < (config.sessions ?? defaultEngineSessions()); i += 1) sessions.push(ownSettingsOnly(createChdbConnection({ path }) as unknown as EmbeddedConnection));
   } catch (error) {
     await Promise.allSettled(sessions.map((s) => s.close()));
     // Another process took the directory between the look and the open.

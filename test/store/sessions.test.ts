@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sessionPool } from '../../src/store/sessions.js';
 import type { EmbeddedConnection } from '../../src/store/sessions.js';
-import { defaultEngineSessions, storeConfigFromEnv } from '../../src/store/index.js';
+import { createStoreClient, defaultEngineSessions, storeConfigFromEnv } from '../../src/store/index.js';
 
 /** A session whose calls stay pending until the test settles them, recording which session ran what. */
 function fakeSession(name: string, log: string[], pending: Map<string, { resolve: () => void; reject: (error: Error) => void }>): EmbeddedConnection {
@@ -75,5 +78,30 @@ describe('engine sessions setting', () => {
     expect(storeConfigFromEnv({}).sessions).toBeUndefined();
     expect(storeConfigFromEnv({ SENDLENS_ENGINE_SESSIONS: '3' }).sessions).toBe(3);
     for (const bad of ['0', '1.5', 'two', '65']) expect(() => storeConfigFromEnv({ SENDLENS_ENGINE_SESSIONS: bad }), bad).toThrow(/SENDLENS_ENGINE_SESSIONS/);
+  });
+});
+
+describe('embedded store sessions', () => {
+  it('run each call with exactly its own settings: one given to an earlier call does not stay on the session', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sendlens-sessions-'));
+    // One session, so every call below meets what the calls before it left on it.
+    const client = await createStoreClient({ dataDir, sessions: 1 });
+    try {
+      const token = async (settings: Record<string, unknown> = {}) => {
+        const result = await client.query({ query: "SELECT getSetting('insert_deduplication_token') AS token", format: 'JSONEachRow', clickhouse_settings: settings as never });
+        return ((await result.json()) as { token: string }[])[0]?.token;
+      };
+      expect(await token({ insert_deduplication_token: 'batch-1' })).toBe('batch-1');
+      expect(await token()).toBe('');
+      // And the consequence that was seen: a token-less insert after a loader batch was dropped as that batch's duplicate.
+      await client.command({ query: 'CREATE TABLE t (n UInt32) ENGINE = MergeTree ORDER BY n SETTINGS non_replicated_deduplication_window = 100' });
+      await client.insert({ table: 't', values: [{ n: 1 }], format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: 'batch-1' } });
+      await client.insert({ table: 't', values: [{ n: 2 }], format: 'JSONEachRow' });
+      const rows = await client.query({ query: 'SELECT groupArray(n) AS ns FROM (SELECT n FROM t ORDER BY n)', format: 'JSONEachRow' });
+      expect(((await rows.json()) as { ns: number[] }[])[0]?.ns).toEqual([1, 2]);
+    } finally {
+      await client.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
