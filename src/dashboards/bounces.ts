@@ -20,7 +20,7 @@ const topDomains = (events: 'hard_bounces' | 'complaints') => `(
       SELECT sender_domain, sum(sends) AS sends, sum(${events}) AS events
       FROM
       (
-        SELECT subject AS sender_domain, sum(sends) AS sends, uniqMerge(${events}) AS ${events}
+        SELECT subject AS sender_domain, sum(sends) AS sends, sum(${events}) AS ${events}
         FROM email_risk_subject_1d
         WHERE (${UNFILTERED}) AND scope = 'sender_domain'
           AND day >= toStartOfDay(toTimeZone($__fromTime, 'UTC')) AND day <= toTimeZone($__toTime, 'UTC')
@@ -90,7 +90,7 @@ FROM
       description: `Distinct hard-bounce events (a redelivered webhook counts once). ${NO_ENVIRONMENT}`,
       visualization: 'stat',
       unit: 'short',
-      sql: `SELECT uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounce_events
+      sql: `SELECT sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounce_events
 FROM ${DELIVERY_ROLLUP}
 WHERE ${DELIVERY_FILTERS}`,
       format: 'table',
@@ -104,7 +104,7 @@ WHERE ${DELIVERY_FILTERS}`,
       description: `Distinct complaint events. ${NO_ENVIRONMENT}`,
       visualization: 'stat',
       unit: 'short',
-      sql: `SELECT uniqMergeIf(events, outcome = 'complained') AS complaint_events
+      sql: `SELECT sumIf(event_count, outcome = 'complained') AS complaint_events
 FROM ${DELIVERY_ROLLUP}
 WHERE ${DELIVERY_FILTERS}`,
       format: 'table',
@@ -169,9 +169,9 @@ ORDER BY time, sender_domain`,
       visualization: 'barchart',
       unit: 'short',
       sql: `SELECT provider,
-  uniqMergeIf(events, bounce_type = 'hard') AS hard,
-  uniqMergeIf(events, bounce_type = 'soft') AS soft,
-  uniqMergeIf(events, bounce_type = 'undetermined') AS undetermined
+  sumIf(event_count, bounce_type = 'hard') AS hard,
+  sumIf(event_count, bounce_type = 'soft') AS soft,
+  sumIf(event_count, bounce_type = 'undetermined') AS undetermined
 FROM ${DELIVERY_ROLLUP}
 WHERE outcome = 'bounced'
   AND ${DELIVERY_FILTERS}
@@ -194,7 +194,7 @@ ORDER BY provider`,
       description: `The enhanced status codes (RFC 3463) receiving servers gave, with the bounce type. ${NO_ENVIRONMENT}`,
       visualization: 'table',
       unit: 'short',
-      sql: `SELECT smtp_status AS status_code, bounce_type AS type, uniqMerge(events) AS bounce_events,
+      sql: `SELECT smtp_status AS status_code, bounce_type AS type, sum(event_count) AS bounce_events,
   arrayStringConcat(arraySort(groupUniqArray(provider)), ', ') AS providers
 FROM ${DELIVERY_ROLLUP}
 WHERE outcome = 'bounced'

@@ -108,7 +108,7 @@ const ROLLUP_TABLES = {
     minute: 'email_delivery_rollup_1m',
     hour: ['email_delivery_rollup_1h', 'email_delivery_totals_1h'],
     day: ['email_delivery_rollup_1d', 'email_delivery_totals_1d'],
-    columns: 'provider, workspace, sender_domain, outcome, bounce_type, smtp_status, category, code, received, events, recipients',
+    columns: 'provider, workspace, sender_domain, outcome, bounce_type, smtp_status, category, code, received, event_count, events, recipients',
     minuteColumns: undefined,
   },
 } as const;
@@ -243,9 +243,9 @@ export function feedbackCounts(dims: readonly string[], where = '1'): string {
     WHERE ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })} AND ${where}${group}
     UNION ALL
     SELECT ${select}toUInt64(0) AS sends,
-      uniqMergeIf(events, outcome = 'delivered') AS delivered,
-      uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
-      uniqMergeIf(events, outcome = 'complained') AS complaints
+      sumIf(event_count, outcome = 'delivered') AS delivered,
+      sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
+      sumIf(event_count, outcome = 'complained') AS complaints
     FROM ${rollupSource('delivery', { grain, tenants })}
     WHERE ${DELIVERY_FILTERS} AND ${where}${group}
   )${group.replace(/\n {4}/, '\n  ')}`;

@@ -172,7 +172,7 @@ FROM
 ) AS s
 LEFT JOIN
 (
-  SELECT provider, uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces
+  SELECT provider, sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces
   FROM ${DELIVERY_ROLLUP}
   WHERE ${DELIVERY_FILTERS}
   GROUP BY provider

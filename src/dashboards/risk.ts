@@ -30,12 +30,12 @@ const RISK_COLUMNS = `if(sends > 0, hard_bounces / sends, 0) AS bounce_rate,
         ${LEVEL_RANKS.healthy}
     ) AS level_rank`;
 
-/** The risk rollups' counts merged, under the names RISK_COLUMNS reads; `delivered` as 0 when `deliveries` is false. */
-const mergedCounts = (deliveries: boolean) => `sum(sends) AS sends,
-      ${deliveries ? 'uniqMerge(delivered)' : 'toUInt64(0)'} AS delivered,
-      uniqMerge(hard_bounces) AS hard_bounces,
-      uniqMerge(complaints) AS complaints,
-      sum(suppressed_sends) + uniqMerge(suppressed_feedback) AS suppressed_hits,
+/** The risk rollups' counts summed, under the names RISK_COLUMNS reads. */
+const SUMMED_COUNTS = `sum(sends) AS sends,
+      sum(delivered) AS delivered,
+      sum(hard_bounces) AS hard_bounces,
+      sum(complaints) AS complaints,
+      sum(suppressed_sends) + sum(suppressed_feedback) AS suppressed_hits,
       sum(account_errors) AS account_errors,
       sum(suspensions) AS suspensions`;
 
@@ -45,13 +45,12 @@ const mergedCounts = (deliveries: boolean) => `sum(sends) AS sends,
  * events, from the provider × workspace × domain rollup filtered by the variables otherwise.
  * ClickHouse skips the branch whose guard is constant false. Rows: bucket, scope, name, then
  * the merged counts. `where` adds a condition on scope and name (given the columns holding
- * them), inside each branch so rows are dropped before their states are merged; without
- * `deliveries` the distinct count of delivery notifications (the costliest state to merge) is 0.
+ * them), inside each branch so rows are dropped before they are summed.
  */
-function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = (_scope: string, _name: string) => '1', deliveries = true): string {
+function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = (_scope: string, _name: string) => '1'): string {
   const subjectTable = grain === 'hour' ? 'email_risk_subject_1h' : 'email_risk_subject_1d';
   const bucket = grain === 'hour' ? 'hour' : 'toStartOfDay(hour)';
-  return `SELECT bucket, scope, name, ${mergedCounts(deliveries)}
+  return `SELECT bucket, scope, name, ${SUMMED_COUNTS}
     FROM
     (
       SELECT ${grain} AS bucket, scope, subject AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
@@ -72,9 +71,6 @@ function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = 
  * (the formula over that day's 24 hours) was the worst, by level then score. A trend of every
  * subject is one series per workspace and domain (thousands), which no one can read and which
  * costs a window over every subject-hour of the range; the ranking reads one row per subject and day.
- * It takes complaints per accepted recipient (the formula's base when no delivery notifications
- * arrive) rather than merging every subject-day's distinct deliveries, which costs more than the
- * rest of the ranking together; the plotted trends use the full formula.
  *
  * An array (a scalar subquery, which ClickHouse evaluates once per query) rather than
  * `IN (subquery)`, whose set was built again in each of the trend's three branches.
@@ -88,7 +84,7 @@ const TOP_SUBJECTS = `SELECT groupArray((scope, name))
         WITH
           ${RISK_CONSTANTS}
         SELECT scope, name, ${RISK_COLUMNS}
-        FROM (${riskBuckets('day', `toStartOfDay(${TREND_START})`, `toStartOfDay(toTimeZone($__toTime, 'UTC')) + INTERVAL 1 DAY`, undefined, false)})
+        FROM (${riskBuckets('day', `toStartOfDay(${TREND_START})`, `toStartOfDay(toTimeZone($__toTime, 'UTC')) + INTERVAL 1 DAY`)})
       )
       GROUP BY scope, name
     )
@@ -152,10 +148,10 @@ FROM
       SELECT
         toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
         toUInt64(0) AS sends,
-        uniqMergeIf(events, outcome = 'delivered') AS delivered,
-        uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
-        uniqMergeIf(events, outcome = 'complained') AS complaints,
-        uniqMergeIf(events, outcome = 'suppressed') AS suppressed_hits,
+        sumIf(event_count, outcome = 'delivered') AS delivered,
+        sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
+        sumIf(event_count, outcome = 'complained') AS complaints,
+        sumIf(event_count, outcome = 'suppressed') AS suppressed_hits,
         toUInt64(0) AS account_errors,
         toUInt64(0) AS suspensions
       FROM email_delivery_rollup_1m

@@ -27,7 +27,7 @@ function hits(dims: readonly string[]): string {
     WHERE code = 'suppression.recipient_suppressed'
       AND ${SEND_SIDE}${group}
     UNION ALL
-    SELECT ${select}toUInt64(0) AS send_time, uniqMerge(events) AS feedback
+    SELECT ${select}toUInt64(0) AS send_time, sum(event_count) AS feedback
     FROM ${rollupSource('delivery', { grain, tenants })}
     WHERE outcome = 'suppressed'
       AND ${DELIVERY_FILTERS}${group}

@@ -73,15 +73,15 @@ export async function readSummary(client: ClickHouseClient, database: string, sp
   );
   const feedback = await rows<DemoSummary['feedback'][number]>(
     client,
-    `SELECT if(r.outcome = 'bounced', concat('bounced (', r.bounce_type, ')'), r.outcome) AS kind, uniqMerge(r.events) AS total
+    `SELECT if(r.outcome = 'bounced', concat('bounced (', r.bounce_type, ')'), r.outcome) AS kind, sum(r.event_count) AS total
      FROM ${db}.email_delivery_rollup_1m AS r GROUP BY kind ORDER BY total DESC, kind`,
   );
   const [rates] = await rows<DemoSummary['rates']>(
     client,
     `SELECT
        (SELECT sumIf(recipient_count, outcome = 'sent' AND operation IN ('send', 'send_batch')) FROM ${db}.email_send_rollup_1m) AS sends,
-       (SELECT uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') FROM ${db}.email_delivery_rollup_1m) AS hard_bounces,
-       (SELECT uniqMergeIf(events, outcome = 'complained') FROM ${db}.email_delivery_rollup_1m) AS complaints,
+       (SELECT sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') FROM ${db}.email_delivery_rollup_1m) AS hard_bounces,
+       (SELECT sumIf(event_count, outcome = 'complained') FROM ${db}.email_delivery_rollup_1m) AS complaints,
        round(hard_bounces / greatest(sends, 1), 4) AS hard_bounce_rate,
        round(complaints / greatest(sends, 1), 5) AS complaint_rate`,
   );

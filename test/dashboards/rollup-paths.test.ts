@@ -29,7 +29,7 @@ const SELECTIONS: Record<string, Record<string, VariableValue>> = { all: ALL, 't
 
 const SEND_COLUMNS =
   'provider, environment, workspace, sender_domain, operation, outcome, category, code, attempts, recipient_count, retried_attempts, latency_ms_sum, latency_ms_max, latency_ms_quantiles, retry_after_count, retry_after_ms_quantiles, recipients';
-const DELIVERY_COLUMNS = 'provider, workspace, sender_domain, outcome, bounce_type, smtp_status, category, code, received, events, recipients';
+const DELIVERY_COLUMNS = 'provider, workspace, sender_domain, outcome, bounce_type, smtp_status, category, code, received, event_count, events, recipients';
 
 /** The alert spike rule's baseline range (src/alerts/rules.ts): the trailing day before the current window. */
 const SPIKE_BASELINE_END = `$__toTime - INTERVAL ${SPIKE.currentMinutes} MINUTE - INTERVAL 1 SECOND`;
@@ -55,11 +55,15 @@ function minuteOnly(sql: string): string {
   return rewritten;
 }
 
-/** The hourly risk rollup as computed at query time from the minute rollups, in its place. */
+/**
+ * The hourly risk rollup as computed at query time from the minute rollups, in its place. Its
+ * feedback counts come from the minute rollups' uniq states of event ids, not from the counts made
+ * at insert (migration 0014) that the risk rollups sum: two ways of counting each event once.
+ */
 const RISK_FROM_MINUTES = `(
   SELECT hour, provider, workspace, sender_domain,
     sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
-    uniqMergeState(delivered) AS delivered, uniqMergeState(hard_bounces) AS hard_bounces, uniqMergeState(complaints) AS complaints, uniqMergeState(suppressed_feedback) AS suppressed_feedback
+    sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints, sum(suppressed_feedback) AS suppressed_feedback
   FROM
   (
     SELECT toStartOfHour(minute) AS hour, provider, workspace, sender_domain,
@@ -67,12 +71,12 @@ const RISK_FROM_MINUTES = `(
       sumIf(attempts, code = 'suppression.recipient_suppressed') AS suppressed_sends,
       sumIf(attempts, category = 'account') AS account_errors,
       sumIf(attempts, code IN ('account.sending_suspended', 'account.suspended')) AS suspensions,
-      uniqStateIf(toUUID('00000000-0000-0000-0000-000000000000'), 0) AS delivered, delivered AS hard_bounces, delivered AS complaints, delivered AS suppressed_feedback
+      toUInt64(0) AS delivered, toUInt64(0) AS hard_bounces, toUInt64(0) AS complaints, toUInt64(0) AS suppressed_feedback
     FROM email_send_rollup_1m GROUP BY hour, provider, workspace, sender_domain
     UNION ALL
     SELECT toStartOfHour(minute) AS hour, provider, workspace, sender_domain, toUInt64(0), toUInt64(0), toUInt64(0), toUInt64(0),
-      uniqMergeStateIf(events, outcome = 'delivered'), uniqMergeStateIf(events, outcome = 'bounced' AND bounce_type = 'hard'),
-      uniqMergeStateIf(events, outcome = 'complained'), uniqMergeStateIf(events, outcome = 'suppressed')
+      uniqMergeIf(events, outcome = 'delivered'), uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard'),
+      uniqMergeIf(events, outcome = 'complained'), uniqMergeIf(events, outcome = 'suppressed')
     FROM email_delivery_rollup_1m GROUP BY hour, provider, workspace, sender_domain
   )
   GROUP BY hour, provider, workspace, sender_domain
@@ -82,7 +86,7 @@ const RISK_FROM_MINUTES = `(
 const riskBySubjectFromMinutes = (bucket: 'hour' | 'day') => `(
   SELECT ${bucket === 'hour' ? 'hour' : 'toStartOfDay(hour) AS day'}, key.1 AS scope, key.2 AS subject,
     sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
-    uniqMergeState(delivered) AS delivered, uniqMergeState(hard_bounces) AS hard_bounces, uniqMergeState(complaints) AS complaints, uniqMergeState(suppressed_feedback) AS suppressed_feedback
+    sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints, sum(suppressed_feedback) AS suppressed_feedback
   FROM ${RISK_FROM_MINUTES}
   ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
   WHERE subject != ''

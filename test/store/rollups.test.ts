@@ -29,6 +29,8 @@ interface Totals {
   retried: number;
   latencyMax: number;
   events: number;
+  /** The same feedback events counted once at insert (migration 0014), as the panels read them. */
+  eventCount: number;
   received: number;
 }
 
@@ -39,15 +41,23 @@ async function totals(client: ClickHouseClient, level: 'rollup_1m' | 'rollup_1h'
     return ((await result.json()) as Record<string, number>[])[0] ?? {};
   };
   const send = await read(`SELECT sum(attempts) AS attempts, sum(recipient_count) AS recipients, sum(retried_attempts) AS retried, max(latency_ms_max) AS latencyMax FROM email_send_${level}`);
-  const delivery = await read(`SELECT uniqMerge(events) AS events, sum(received) AS received FROM email_delivery_${level}`);
-  return { attempts: Number(send.attempts), recipients: Number(send.recipients), retried: Number(send.retried), latencyMax: Number(send.latencyMax), events: Number(delivery.events), received: Number(delivery.received) };
+  const delivery = await read(`SELECT uniqMerge(events) AS events, sum(event_count) AS eventCount, sum(received) AS received FROM email_delivery_${level}`);
+  return {
+    attempts: Number(send.attempts),
+    recipients: Number(send.recipients),
+    retried: Number(send.retried),
+    latencyMax: Number(send.latencyMax),
+    events: Number(delivery.events),
+    eventCount: Number(delivery.eventCount),
+    received: Number(delivery.received),
+  };
 }
 
 /** The per-subject risk rollups, each scope of each: every event counted once for its sender domain and once for its workspace. */
 const RISK_BY_SUBJECT = ['email_risk_subject_1h', 'email_risk_subject_1d'].flatMap((table) => ['sender_domain', 'workspace'].map((scope) => ({ table, scope })));
 
 /**
- * The risk rollup's counts, the same counts computed from the minute rollups, and each scope of
+ * The risk rollup's counts, the same counts computed from the minute rollups' uniq states of event ids (an oracle independent of the counts made at insert), and each scope of
  * the per-subject rollups beside the risk rollup's counts of the events that have that scope's
  * column (feedback from some providers names no sender domain).
  */
@@ -61,7 +71,7 @@ async function riskCounts(client: ClickHouseClient): Promise<{
     return Object.fromEntries(Object.entries(((await result.json()) as Record<string, number>[])[0] ?? {}).map(([k, v]) => [k, Number(v)]));
   };
   const merged = `SELECT sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
-      uniqMerge(delivered) AS delivered, uniqMerge(hard_bounces) AS hard_bounces, uniqMerge(complaints) AS complaints, uniqMerge(suppressed_feedback) AS suppressed_feedback`;
+      sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints, sum(suppressed_feedback) AS suppressed_feedback`;
   const fromHourly = await read(`${merged} FROM email_risk_rollup_1h`);
   const bySubject: Record<string, { actual: Record<string, number>; expected: Record<string, number> }> = {};
   for (const { table, scope } of RISK_BY_SUBJECT) {
@@ -120,6 +130,7 @@ describe('hourly and daily rollups', () => {
     const minute = await totals(client, 'rollup_1m');
     expect(minute.attempts).toBe(data.sends.length);
     expect(minute.events).toBe(data.deliveries.length);
+    expect(minute.eventCount).toBe(data.deliveries.length);
     expect(minute.received).toBe(data.deliveries.length);
     for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     const risk = await riskCounts(client);
@@ -127,6 +138,36 @@ describe('hourly and daily rollups', () => {
     expect(risk.fromHourly.hard_bounces).toBeGreaterThan(0);
     expect(risk.fromHourly).toEqual(risk.fromMinutes);
     expectSubjectsCounted(risk.bySubject);
+  });
+
+  it('count a feedback event once when its webhook comes again in a later insert, and when a crash cut a batch between its ids and its rollups', async () => {
+    const client = await store();
+    await migrate(client, SETTINGS);
+    const events = data.deliveries.slice(0, 110);
+    const batch = async (values: readonly object[], token?: string) =>
+      client.insert({ table: 'email_delivery_events', values: [...values], format: 'JSONEachRow', clickhouse_settings: { ...LOADER_INSERT, ...(token ? { insert_deduplication_token: token } : {}) } });
+    await batch(events.slice(0, 100), 'email.delivery.events/0/0-99');
+    // Ten of them redelivered beside five new ones, in a later loader batch.
+    await batch([...events.slice(0, 10), ...events.slice(100, 105)], 'email.delivery.events/0/100-114');
+    // Three redelivered and two new ones, inserted without a deduplication token.
+    await batch([...events.slice(10, 13), ...events.slice(105, 107)]);
+    // A crash after the ids of a batch were recorded, before its rollup rows were: the replay (same token) counts them.
+    await client.insert({
+      table: 'email_delivery_event_ids',
+      values: events.slice(107, 110).map((e) => ({ event_id: e.event_id, day: e.occurred_at.slice(0, 10), insert_token: 'email.delivery.events/0/115-117' })),
+      format: 'JSONEachRow',
+    });
+    await batch(events.slice(107, 110), 'email.delivery.events/0/115-117');
+    // And that batch replayed once more counts nothing again.
+    await batch(events.slice(107, 110), 'email.delivery.events/0/115-117');
+
+    const minute = await totals(client, 'rollup_1m');
+    expect(minute.eventCount).toBe(110);
+    expect(minute.events).toBe(110);
+    expect(minute.received).toBe(100 + 15 + 5 + 3);
+    for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
+    const risk = await riskCounts(client);
+    expect(risk.fromHourly).toEqual(risk.fromMinutes);
   });
 
   it('hold one row per hour or day and dimensions, with the minutes it was first and last seen', async () => {
@@ -161,27 +202,38 @@ describe('hourly and daily rollups', () => {
     expect(applied.applied).toEqual(migrations.filter((m) => m.version > 8).map((m) => m.name));
     const minute = await totals(client, 'rollup_1m');
     expect(minute.attempts).toBe(data.sends.length);
+    expect(minute.eventCount).toBe(data.deliveries.length);
     for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     const backfilled = await riskCounts(client);
     expect(backfilled.fromHourly).toEqual(backfilled.fromMinutes);
     expectSubjectsCounted(backfilled.bySubject);
 
-    // A run cut short is run again from the top: every statement of the new migrations once more.
+    // A run cut short is run again from the top before any later migration runs: on a second
+    // store with the same data, each new migration is applied, then every statement of it once more.
+    const again = await store();
+    await migrate(again, SETTINGS, before);
+    await again.insert({ table: 'email_send_events', values: data.sends, format: 'JSONEachRow', clickhouse_settings: LOADER_INSERT });
+    await again.insert({ table: 'email_delivery_events', values: data.deliveries, format: 'JSONEachRow', clickhouse_settings: LOADER_INSERT });
     for (const migration of migrations.filter((m) => m.version > 8)) {
-      for (const statement of renderStatements(migration.sql, SETTINGS)) await client.command({ query: statement });
+      await migrate(again, SETTINGS, migrations.filter((m) => m.version <= migration.version));
+      for (const statement of renderStatements(migration.sql, SETTINGS)) await again.command({ query: statement });
     }
-    for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
-    const risk = await riskCounts(client);
-    expect(risk.fromHourly).toEqual(risk.fromMinutes);
+    expect(await totals(again, 'rollup_1m')).toEqual(minute);
+    for (const level of COARSE) expect(await totals(again, level), level).toEqual(minute);
+    const risk = await riskCounts(again);
+    expect(risk).toEqual(backfilled);
     expectSubjectsCounted(risk.bySubject);
 
     // And the views still feed them afterwards.
     const later = generateData({ end: new Date(Date.UTC(2026, 10, 20, 3, 0)), minutes: 60, seed: 12, spans: false });
-    await client.insert({ table: 'email_send_events', values: later.sends, format: 'JSONEachRow', clickhouse_settings: LOADER_INSERT });
-    const grown = await totals(client, 'rollup_1m');
+    await again.insert({ table: 'email_send_events', values: later.sends, format: 'JSONEachRow', clickhouse_settings: LOADER_INSERT });
+    await again.insert({ table: 'email_delivery_events', values: later.deliveries, format: 'JSONEachRow', clickhouse_settings: LOADER_INSERT });
+    const grown = await totals(again, 'rollup_1m');
     expect(grown.attempts).toBe(data.sends.length + later.sends.length);
-    for (const level of COARSE) expect(await totals(client, level), level).toEqual(grown);
-    const fed = await riskCounts(client);
+    expect(grown.eventCount).toBe(data.deliveries.length + later.deliveries.length);
+    for (const level of COARSE) expect(await totals(again, level), level).toEqual(grown);
+    const fed = await riskCounts(again);
+    expect(fed.fromHourly).toEqual(fed.fromMinutes);
     expectSubjectsCounted(fed.bySubject);
   });
 
