@@ -25,6 +25,7 @@ import type { TrafficProgress, TrafficTotals } from './traffic.js';
 /** The tables the demo fills, emptied first so a rerun shows one week, not two. */
 export const DEMO_TABLES = [
   'email_send_events',
+  'email_send_failures',
   'email_send_rollup_1m',
   'email_send_rollup_1h',
   'email_send_rollup_1d',

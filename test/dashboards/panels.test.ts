@@ -311,6 +311,9 @@ describe('dashboard panels on generated data', () => {
       const failedWithTrace = failed();
       const listed = (await runPanel('traces', 'failed-sends')).rows;
       expect(listed.length).toBe(Math.min(100, failedWithTrace.length));
+      // The latest ones, newest first.
+      const latest = failedWithTrace.map((s) => Date.parse(s.occurred_at)).sort((a, b) => b - a).slice(0, 100);
+      expect(listed.map((row) => Date.parse(`${String(row.time).replace(' ', 'T')}Z`))).toEqual(latest);
       // Every failed attempt's trace holds its root span and one span per attempt of the message.
       for (const row of listed) {
         const attempts = count(data.sends, (s) => s.trace_id === row.trace);

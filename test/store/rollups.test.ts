@@ -244,5 +244,15 @@ describe('hourly and daily rollups', () => {
     const rollups = ((await result.json()) as { name: string }[]).map((t) => t.name);
     expect(rollups).toEqual(expect.arrayContaining(['email_risk_rollup_1h', 'email_risk_subject_1h', 'email_risk_subject_1d']));
     expect(rollups.filter((name) => !(DEMO_TABLES as readonly string[]).includes(name))).toEqual([]);
+    // Every table a materialized view writes to (but a Null one, which keeps nothing) is emptied too.
+    const views = await client.query({
+      query: "SELECT v.create_table_query AS query FROM system.tables AS v WHERE v.database = 'default' AND v.engine = 'MaterializedView'",
+      format: 'JSONEachRow',
+    });
+    const nullTables = await client.query({ query: "SELECT name FROM system.tables WHERE database = 'default' AND engine = 'Null'", format: 'JSONEachRow' });
+    const keepsNothing = new Set(((await nullTables.json()) as { name: string }[]).map((t) => t.name));
+    const targets = new Set(((await views.json()) as { query: string }[]).map((v) => /\bTO default\.(\w+)/.exec(v.query)?.[1] ?? `unparsed: ${v.query}`));
+    expect(targets.size).toBeGreaterThan(10);
+    expect([...targets].filter((name) => !keepsNothing.has(name) && !(DEMO_TABLES as readonly string[]).includes(name))).toEqual([]);
   });
 });
