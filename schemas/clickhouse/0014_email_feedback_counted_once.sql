@@ -146,7 +146,8 @@ INSERT INTO {{db}}.email_delivery_event_ids (event_id, day, insert_token)
 SELECT DISTINCT event_id, toDate(occurred_at), ''
 FROM {{db}}.email_delivery_events;
 
--- The risk tables of 0010 and 0013 again, their feedback columns now counts (same names).
+-- The risk tables of 0010 and 0013 again, their feedback columns now counts (same names), the
+-- per-subject ones keyed by subject first.
 DROP TABLE IF EXISTS {{db}}.email_risk_subject_1d {{on_cluster}};
 
 DROP TABLE IF EXISTS {{db}}.email_risk_subject_1h {{on_cluster}};
@@ -193,8 +194,10 @@ CREATE TABLE IF NOT EXISTS {{db}}.email_risk_subject_1h {{on_cluster}}
     suppressed_feedback SimpleAggregateFunction(sum, UInt64)
 )
 ENGINE = {{engine:AggregatingMergeTree()}}
-PARTITION BY toYYYYMM(hour)
-ORDER BY (hour, scope, subject)
+-- Daily partitions and subject first: the view's 7-day window prunes by partition, a trend of
+-- its top subjects reads only their rows (by primary key) in the range.
+PARTITION BY toDate(hour)
+ORDER BY (scope, subject, hour)
 TTL hour + INTERVAL {{rollup_ttl_days}} DAY
 SETTINGS non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000;
 
@@ -214,7 +217,7 @@ CREATE TABLE IF NOT EXISTS {{db}}.email_risk_subject_1d {{on_cluster}}
 )
 ENGINE = {{engine:AggregatingMergeTree()}}
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, scope, subject)
+ORDER BY (scope, subject, day)
 TTL day + INTERVAL {{rollup_ttl_days}} DAY
 SETTINGS non_replicated_deduplication_window = 10000, replicated_deduplication_window = 10000;
 

@@ -1,4 +1,4 @@
-import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
+import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, inArray, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environment variable does not apply.';
@@ -121,7 +121,7 @@ WHERE ${DELIVERY_FILTERS}`,
       sql: `SELECT time, sender_domain, ${BOUNCE_RATE} AS bounce_rate
 FROM
 (
-  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], `has(${topDomains('hard_bounces')}, sender_domain)`)}
+  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], inArray('sender_domain', topDomains('hard_bounces')))}
 )
 WHERE sender_domain != '' AND sends > 0
 ORDER BY time, sender_domain`,
@@ -146,7 +146,7 @@ ORDER BY time, sender_domain`,
       sql: `SELECT time, sender_domain, ${COMPLAINT_RATE} AS complaint_rate
 FROM
 (
-  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], `has(${topDomains('complaints')}, sender_domain)`)}
+  ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], inArray('sender_domain', topDomains('complaints')))}
 )
 WHERE sender_domain != '' AND (sends > 0 OR delivered > 0)
 ORDER BY time, sender_domain`,

@@ -251,6 +251,14 @@ export function feedbackCounts(dims: readonly string[], where = '1'): string {
   )${group.replace(/\n {4}/, '\n  ')}`;
 }
 
+/**
+ * `value IN` the elements of `array`, an array-valued scalar subquery (ClickHouse evaluates one
+ * once per query, however many branches name it). An IN set is checked once per entry of a
+ * LowCardinality column's dictionary, where has(array, value) compares on every row: over the
+ * 1.3 M rows of a month of per-subject hours, 19 ms against 390 ms.
+ */
+export const inArray = (value: string, array: string): string => `${value} IN (SELECT arrayJoin(${array}))`;
+
 /** Subjects a per-subject time series plots unless the `top` variable says otherwise. */
 export const DEFAULT_TOP = 10;
 

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
+import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters, inArray, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
 import type { DashboardSpec, FieldSpec } from './types.js';
 
 /** The first hour counted: the 23 before the hour holding the range's start, so its first point has 24 hours behind it. */
@@ -44,10 +44,9 @@ const SUMMED_COUNTS = `sum(sends) AS sends,
  * rollups (migration 0013, rows bounded by subjects × buckets) when no variable narrows the
  * events, from the provider × workspace × domain rollup filtered by the variables otherwise.
  * ClickHouse skips the branch whose guard is constant false. Rows: bucket, scope, name, then
- * the merged counts. `where` adds a condition on scope and name (given the columns holding
- * them), inside each branch so rows are dropped before they are summed.
+ * the summed counts; a filter on scope and name outside is pushed into each branch's read.
  */
-function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = (_scope: string, _name: string) => '1'): string {
+function riskBuckets(grain: 'hour' | 'day', start: string, end: string): string {
   const subjectTable = grain === 'hour' ? 'email_risk_subject_1h' : 'email_risk_subject_1d';
   const bucket = grain === 'hour' ? 'hour' : 'toStartOfDay(hour)';
   return `SELECT bucket, scope, name, ${SUMMED_COUNTS}
@@ -55,13 +54,13 @@ function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = 
     (
       SELECT ${grain} AS bucket, scope, subject AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
       FROM ${subjectTable}
-      WHERE (${UNFILTERED}) AND ${grain} >= ${start} AND ${grain} < ${end} AND ${where('scope', 'subject')}
+      WHERE (${UNFILTERED}) AND ${grain} >= ${start} AND ${grain} < ${end}
       UNION ALL
       SELECT ${bucket} AS bucket, key.1 AS scope, key.2 AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
       FROM email_risk_rollup_1h
       ARRAY JOIN [('sender_domain', sender_domain), ('workspace', workspace)] AS key
       WHERE NOT (${UNFILTERED}) AND hour >= ${start} AND hour < ${end} AND name != ''
-        AND ${RISK_FILTERS} AND ${where('key.1', 'key.2')}
+        AND ${RISK_FILTERS}
     )
     GROUP BY bucket, scope, name`;
 }
@@ -73,7 +72,9 @@ function riskBuckets(grain: 'hour' | 'day', start: string, end: string, where = 
  * costs a window over every subject-hour of the range; the ranking reads one row per subject and day.
  *
  * An array (a scalar subquery, which ClickHouse evaluates once per query) rather than
- * `IN (subquery)`, whose set was built again in each of the trend's three branches.
+ * `IN (subquery)`, whose set was built again in each of the trend's three branches; rows are
+ * matched against it with IN sets (inArray), the subject's name first: that one is checked per
+ * dictionary entry of the LowCardinality column.
  */
 const TOP_SUBJECTS = `SELECT groupArray((scope, name))
     FROM
@@ -89,6 +90,10 @@ const TOP_SUBJECTS = `SELECT groupArray((scope, name))
       GROUP BY scope, name
     )
     WHERE place <= ${TOP_COUNT}`;
+
+/** The row's subject is one of TOP_SUBJECTS. */
+const inTopSubjects = (scope: string, name: string) =>
+  `${inArray(name, `arrayMap(subject -> subject.2, (${TOP_SUBJECTS}))`)} AND has((${TOP_SUBJECTS}), (${scope}, ${name}))`;
 
 /**
  * Level and score now come from the email_suspension_risk view; their trends
@@ -127,7 +132,7 @@ FROM
     (
       -- Whole hours from the hourly risk rollups; the last hour, when the range ends inside it, from the minute rollups.
       SELECT bucket AS hour, scope, name, sends, delivered, hard_bounces, complaints, suppressed_hits, account_errors, suspensions
-      FROM (${riskBuckets('hour', TREND_START, TREND_WHOLE_HOURS_END, (scope, name) => `has((${TOP_SUBJECTS}), (${scope}, ${name}))`)})
+      FROM (${riskBuckets('hour', TREND_START, TREND_WHOLE_HOURS_END)})
       UNION ALL
       SELECT
         toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
@@ -143,7 +148,6 @@ FROM
       WHERE minute >= greatest(${TREND_START}, ${TREND_WHOLE_HOURS_END}) AND minute <= $__toTime
         AND ${RISK_FILTERS}
       GROUP BY hour, scope, name
-      HAVING has((${TOP_SUBJECTS}), (scope, name))
       UNION ALL
       SELECT
         toStartOfHour(minute) AS hour, key.1 AS scope, key.2 AS name,
@@ -159,8 +163,9 @@ FROM
       WHERE minute >= greatest(${TREND_START}, ${TREND_WHOLE_HOURS_END}) AND minute <= $__toTime
         AND ${DELIVERY_FILTERS}
       GROUP BY hour, scope, name
-      HAVING has((${TOP_SUBJECTS}), (scope, name))
     )
+    -- Once here: ClickHouse builds the set once and pushes the filter into each branch's read.
+    WHERE ${inTopSubjects('scope', 'name')}
     GROUP BY hour, scope, name
   )
   -- The hour itself and the 23 before it: 24 hours ending with this one.
