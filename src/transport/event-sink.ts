@@ -4,7 +4,7 @@ import type { SendEventSink } from '../instrument/index.js';
 import { BufferedSink } from './buffered-sink.js';
 import type { SinkLimits, SinkStats } from './buffered-sink.js';
 import { sinkMetrics } from './metrics.js';
-import type { Compression, SharedProducer } from './producer.js';
+import type { Compression, PreparedSend, SharedProducer } from './producer.js';
 
 export interface KafkaEventSinkOptions {
   producer: SharedProducer;
@@ -95,7 +95,7 @@ export function packByKey(batch: readonly Serialized[], maxBytes: number): Seria
  * over after the call returned), so the buffer counts real bytes.
  */
 export class KafkaEventSink implements SendEventSink {
-  readonly #buffer: BufferedSink<Serialized>;
+  readonly #buffer: BufferedSink<Serialized, PreparedSend>;
 
   constructor(options: KafkaEventSinkOptions) {
     const compression = options.compression ?? 'gzip';
@@ -103,8 +103,11 @@ export class KafkaEventSink implements SendEventSink {
     const log = options.log ?? (() => undefined);
     const metrics = sinkMetrics('events', () => this.#buffer.stats());
     const deliveries = compression === 'none' ? {} : { maxBatchBytes: DEFAULT_COMPRESSED_BATCH_BYTES, maxBatchItems: DEFAULT_COMPRESSED_BATCH_ITEMS };
-    this.#buffer = new BufferedSink<Serialized>(
-      (batch) => options.producer.send(options.topic, packByKey(batch, maxMessageBytes), compression),
+    const { producer, topic } = options;
+    // Each delivery's messages are joined and compressed while the one before it is out (`prepare`).
+    const prepare = (batch: readonly Serialized[]) => producer.prepare(topic, packByKey(batch, maxMessageBytes), compression);
+    this.#buffer = new BufferedSink<Serialized, PreparedSend>(
+      (batch, prepared) => producer.sendPrepared(prepared ?? prepare(batch)),
       { ...deliveries, ...options.limits },
       {
         ...metrics,
@@ -113,7 +116,13 @@ export class KafkaEventSink implements SendEventSink {
           log('error', `sendlens: Kafka refused ${count} events for good (${error instanceof Error ? error.message : String(error)}); they are counted as rejected`);
         },
       },
-      { weigh: (message) => Buffer.byteLength(message.value) + message.key.length, isPermanent: isPermanentKafkaError, isTooLarge: isTooLargeKafkaError },
+      {
+        weigh: (message) => Buffer.byteLength(message.value) + message.key.length,
+        isPermanent: isPermanentKafkaError,
+        isTooLarge: isTooLargeKafkaError,
+        prepare,
+        discard: (prepared) => prepared.release(),
+      },
     );
   }
 
