@@ -73,22 +73,23 @@ export class SharedProducer {
   }
 
   /**
-   * Gets keyed messages ready to send, so that the work can overlap an
-   * earlier send's round trip: with gzip, each partition's records (as
-   * kafkajs will encode them, in the partition kafkajs will pick by the
-   * partitions it last saw) start compressing on the thread pool now, and
-   * kafkajs's codec takes the result when the send gets there. Should kafkajs
-   * partition or encode them otherwise (new partitions, a kafkajs upgrade),
-   * it compresses them itself: the same bytes are sent either way.
+   * Gets keyed messages (each given as the JSON lines of its value) ready to
+   * send, so that the work can overlap an earlier send's round trip: with
+   * gzip, each partition's records (as kafkajs will encode them, in the
+   * partition kafkajs will pick by the partitions it last saw) start
+   * compressing on the thread pool now, and kafkajs's codec takes the result
+   * when the send gets there. Should kafkajs partition or encode them
+   * otherwise (new partitions, a kafkajs upgrade), it compresses them itself:
+   * the same bytes are sent either way.
    */
-  prepare(topic: string, messages: readonly { key: string; value: string }[], compression: Compression): PreparedSend {
+  prepare(topic: string, messages: readonly { key: string; lines: readonly string[] }[], compression: Compression): PreparedSend {
     const partitionMetadata = this.#partitions.get(topic);
     if (compression !== 'gzip' || partitionMetadata === undefined || partitionMetadata.length === 0) {
-      return { topic, messages: [...messages], compression, release: () => undefined };
+      return { topic, messages: messages.map(({ key, lines }) => ({ key, value: lines.join('\n') })), compression, release: () => undefined };
     }
     const byPartition = new Map<number, number[]>();
     for (let i = 0; i < messages.length; i += 1) {
-      const partition = this.#predict({ topic, partitionMetadata, message: messages[i] as Message });
+      const partition = this.#predict({ topic, partitionMetadata, message: { key: messages[i]?.key as string, value: null } });
       let indexes = byPartition.get(partition);
       if (!indexes) byPartition.set(partition, (indexes = []));
       indexes.push(i);
@@ -96,7 +97,8 @@ export class SharedProducer {
     const sent = new Array<Message>(messages.length);
     const partitions: Buffer[] = [];
     for (const indexes of byPartition.values()) {
-      const group = indexes.map((i) => messages[i] as { key: string; value: string });
+      const group = indexes.map((i) => ({ key: messages[i]?.key as string, value: messages[i]?.lines as readonly string[] }));
+      // Written line by line into the records: the joined JSON is never made as a string.
       const { records, values } = encodeRecords(group);
       partitions.push(records);
       // The values as views into the records: kafkajs copies bytes, and the JSON strings can go.

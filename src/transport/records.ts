@@ -9,7 +9,16 @@
  */
 export interface RecordMessage {
   key: string;
-  value: string | Buffer;
+  /** The value, or the lines it is made of (joined with `\n`, written without joining them first). */
+  value: string | Buffer | readonly string[];
+}
+
+function byteLength(value: RecordMessage['value']): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (Buffer.isBuffer(value)) return value.length;
+  let bytes = value.length - 1;
+  for (const line of value as readonly string[]) bytes += Buffer.byteLength(line);
+  return bytes;
 }
 
 export interface EncodedRecords {
@@ -47,7 +56,7 @@ export function encodeRecords(messages: readonly RecordMessage[]): EncodedRecord
   for (let i = 0; i < messages.length; i += 1) {
     const { key, value } = messages[i] as RecordMessage;
     const k = Buffer.byteLength(key);
-    const v = typeof value === 'string' ? Buffer.byteLength(value) : value.length;
+    const v = byteLength(value);
     keyBytes[i] = k;
     valueBytes[i] = v;
     // attributes, timestamp delta 0 and an empty header array: one byte each
@@ -69,7 +78,15 @@ export function encodeRecords(messages: readonly RecordMessage[]): EncodedRecord
     offset += records.write(key, offset, k, 'utf8');
     offset = writeVarInt(records, offset, v);
     if (typeof value === 'string') records.write(value, offset, v, 'utf8');
-    else value.copy(records, offset);
+    else if (Buffer.isBuffer(value)) value.copy(records, offset);
+    else {
+      const lines = value as readonly string[];
+      let at = offset;
+      for (let n = 0; n < lines.length; n += 1) {
+        if (n > 0) records[at++] = 0x0a;
+        at += records.write(lines[n] as string, at, 'utf8');
+      }
+    }
     values[i] = records.subarray(offset, offset + v);
     offset += v;
     records[offset++] = 0; // no headers

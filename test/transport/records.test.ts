@@ -35,6 +35,15 @@ describe('encodeRecords', () => {
     expect(values.every((value) => value.buffer === records.buffer)).toBe(true);
   });
 
+  it('writes a value given as lines as those lines joined with newlines', () => {
+    const lines = [['{"n":1}', '{"n":"três"}', '{"n":3}'], ['{"only":true}'], ['', 'ä']];
+    const asLines = lines.map((value, i) => ({ key: `k${i}`, value }));
+    const joined = lines.map((value, i) => ({ key: `k${i}`, value: value.join('\n') }));
+    const { records, values } = encodeRecords(asLines);
+    expect(records.equals(kafkajsRecords(joined))).toBe(true);
+    expect(values.map((value) => value.toString('utf8'))).toEqual(joined.map((message) => message.value));
+  });
+
   it('encodes values past the one- and two-byte varint lengths', () => {
     const messages = [127, 128, 8_191, 8_192, 16_384, 1_048_577].map((length, i) => ({ key: `k${i}`, value: 'v'.repeat(length) }));
     expect(encodeRecords(messages).records.equals(kafkajsRecords(messages))).toBe(true);
