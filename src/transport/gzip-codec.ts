@@ -15,6 +15,22 @@ export const GZIP_LEVEL = 1;
 
 const gzipAsync = promisify(gzip);
 
+/** `GZIP_LEVEL`, unless a benchmark comparing levels set another (`useGzipLevel`). */
+let level = GZIP_LEVEL;
+
+/**
+ * For benchmarks comparing zlib levels: compresses (ahead of sends, and in
+ * kafkajs's codec) at `next` until the returned function restores the level
+ * before. Not for production use; sendlens compresses at `GZIP_LEVEL`.
+ */
+export function useGzipLevel(next: number): () => void {
+  const before = level;
+  level = next;
+  return () => {
+    level = before;
+  };
+}
+
 let installed = false;
 
 /**
@@ -53,7 +69,7 @@ let queue: Promise<unknown> = Promise.resolve();
 export function precompress(records: readonly Buffer[]): { release(): void } {
   const start = queue;
   const entries = records.map((buffer): Precompressed => {
-    const compressed = start.then(() => gzipAsync(buffer, { level: GZIP_LEVEL }));
+    const compressed = start.then(() => gzipAsync(buffer, { level }));
     // Nobody may be waiting on it yet: a failure shows when kafkajs asks, or never.
     compressed.catch(() => undefined);
     return { records: buffer, compressed };
@@ -79,7 +95,7 @@ function compress(buffer: Buffer): Promise<Buffer> {
     }
   }
   counts.misses += 1;
-  return gzipAsync(buffer, { level: GZIP_LEVEL });
+  return gzipAsync(buffer, { level });
 }
 
 /**

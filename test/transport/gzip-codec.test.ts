@@ -68,4 +68,16 @@ describe('the gzip codec the producer installs', () => {
     expect(gunzipSync(await gzipCodec().compress({ buffer: lines })).equals(lines)).toBe(true);
     expect(precompressionStats()).toMatchObject({ hits: before.hits + 2, misses: before.misses + 2 });
   });
+
+  it('compresses at another level only while a benchmark asks for it, ahead of sends too', async () => {
+    const { installFastGzip, precompress, useGzipLevel } = await import('../../src/transport/gzip-codec.js');
+    installFastGzip();
+    const restore = useGzipLevel(6);
+    const ahead = precompress([lines]);
+    expect(extraFlags(await gzipCodec().compress({ buffer: lines }))).toBe(0);
+    ahead.release();
+    expect(extraFlags(await gzipCodec().compress({ buffer: lines }))).toBe(0);
+    restore();
+    expect(extraFlags(await gzipCodec().compress({ buffer: lines }))).toBe(4);
+  });
 });
