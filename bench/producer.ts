@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import kafkajs from 'kafkajs';
 import { DEFAULT_MAX_MESSAGE_BYTES, GZIP_LEVEL, KafkaEventSink, SharedProducer, packByKey, partitionKey } from '../src/transport/index.js';
+import { useGzipLevel } from '../src/transport/gzip-codec.js';
 import type { Compression, KafkaSettings } from '../src/transport/index.js';
 import { RecipientHasher, uuidv7 } from '../src/events/index.js';
 import type { SendEvent } from '../src/events/index.js';
@@ -96,24 +96,24 @@ function wireBytesPerEvent(events: SendEvent[], { compression, maxMessageBytes, 
   return bytes / sample.length;
 }
 
-/** Runs `body` with kafkajs compressing gzip at `level` instead of the producer's level, then puts the producer's codec back. */
+/**
+ * Runs `body` with the producer compressing gzip at `level` instead of its
+ * own (both ahead of the send and in kafkajs's codec), then puts its level back.
+ */
 async function withGzipLevel<T>(level: number | undefined, body: () => Promise<T>): Promise<T> {
   if (level === undefined) return body();
-  const { CompressionCodecs, CompressionTypes } = kafkajs;
-  const installed = CompressionCodecs[CompressionTypes.GZIP];
-  const gzipAsync = promisify(gzip);
-  CompressionCodecs[CompressionTypes.GZIP] = () => ({ ...installed(), compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level }) });
+  const restore = useGzipLevel(level);
   try {
     return await body();
   } finally {
-    CompressionCodecs[CompressionTypes.GZIP] = installed;
+    restore();
   }
 }
 
 async function oneRun(settings: KafkaSettings, events: SendEvent[], { compression, maxMessageBytes, gzipLevel }: Variant): Promise<{ seconds: number; bytes: number; cpuUs: number }> {
   const topic = `bench.events.${randomUUID().slice(0, 8)}`;
   await createTopic(settings, topic);
-  const producer = new SharedProducer(settings); // installs the producer's gzip codec, which withGzipLevel swaps out
+  const producer = new SharedProducer(settings); // installs the producer's gzip codec, whose level withGzipLevel sets
   return withGzipLevel(gzipLevel, () => timedRun(producer, topic, events, compression, maxMessageBytes));
 }
 

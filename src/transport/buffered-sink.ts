@@ -9,6 +9,14 @@
  * rejected instead of being retried forever. A batch refused only for its
  * size goes back whole and later batches carry half its bytes, so no item is
  * sent twice and none is lost to a broker whose limit is lower than ours.
+ *
+ * Deliveries run one at a time, in order. With a `prepare` policy, each
+ * batch is turned into what `deliver` sends (serialized, compressed) before
+ * its turn: while one delivery is out, and a full batch is waiting behind
+ * it, the next one is prepared. Its items stay in the ring, counted against
+ * the limits, until their own delivery starts; if any of them is dropped,
+ * or a failed batch goes back in front of them, the preparation is
+ * discarded and made again when their turn comes.
  */
 export interface SinkLimits {
   /** Items held while waiting for delivery. */
@@ -57,7 +65,7 @@ export interface SinkHooks {
   onRejected?(count: number, error: unknown): void;
 }
 
-export interface SinkPolicy<T> {
+export interface SinkPolicy<T, P = never> {
   /** An item's size in bytes, for the byte limits; items count 1 byte each without it. */
   weigh?: (item: T) => number;
   /** True for a delivery failure that retrying cannot fix. */
@@ -68,17 +76,34 @@ export interface SinkPolicy<T> {
    * to one item, whose failure then counts as `isPermanent` says.
    */
   isTooLarge?: (error: unknown) => boolean;
+  /**
+   * Turns a batch into what `deliver` is given with it (which then owns it).
+   * Called for every batch, ahead of its delivery where one is out already
+   * (see above). Should it throw, the batch is delivered without.
+   */
+  prepare?: (batch: readonly T[]) => P;
+  /** Frees a prepared batch that will not be delivered (it is prepared again when its turn comes). */
+  discard?: (prepared: P) => void;
 }
 
-export class BufferedSink<T> {
+/** The next batch, prepared while the one before it is delivered: the first `batch.length` items of the ring. */
+interface Prepared<T, P> {
+  batch: T[];
+  weights: number[];
+  value: P;
+}
+
+export class BufferedSink<T, P = never> {
   readonly limits: SinkLimits;
-  readonly #deliver: (batch: T[]) => Promise<void>;
+  readonly #deliver: (batch: T[], prepared: P | undefined) => Promise<void>;
   readonly #hooks: SinkHooks;
   readonly #ring: (T | undefined)[];
   readonly #weights: Float64Array;
   readonly #weigh: (item: T) => number;
   readonly #isPermanent: (error: unknown) => boolean;
   readonly #isTooLarge: (error: unknown) => boolean;
+  readonly #prepare: ((batch: readonly T[]) => P) | undefined;
+  readonly #discard: (prepared: P) => void;
   /** Bytes per delivery now: `maxBatchBytes`, halved each time the receiver refused a batch as too large. */
   #batchBytes: number;
   #head = 0;
@@ -87,12 +112,15 @@ export class BufferedSink<T> {
   #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #pumping = false;
+  /** The ring's first items, prepared for delivery; undefined once anything moves them. */
+  #next: Prepared<T, P> | undefined;
+  #preparing: NodeJS.Immediate | undefined;
   #failuresInARow = 0;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
   #stats = { delivered: 0, dropped: 0, failed: 0, failedDeliveries: 0, rejected: 0 };
 
-  constructor(deliver: (batch: T[]) => Promise<void>, limits: Partial<SinkLimits> = {}, hooks: SinkHooks = {}, policy: SinkPolicy<T> = {}) {
+  constructor(deliver: (batch: T[], prepared: P | undefined) => Promise<void>, limits: Partial<SinkLimits> = {}, hooks: SinkHooks = {}, policy: SinkPolicy<T, P> = {}) {
     this.limits = { ...DEFAULT_SINK_LIMITS, ...limits };
     const { maxBufferedItems, maxBatchItems, maxBufferedBytes, maxBatchBytes } = this.limits;
     if (Math.min(maxBufferedItems, maxBatchItems, maxBufferedBytes, maxBatchBytes) < 1) throw new Error('sink limits must be at least 1');
@@ -101,6 +129,8 @@ export class BufferedSink<T> {
     this.#weigh = policy.weigh ?? (() => 1);
     this.#isPermanent = policy.isPermanent ?? (() => false);
     this.#isTooLarge = policy.isTooLarge ?? (() => false);
+    this.#prepare = policy.prepare;
+    this.#discard = policy.discard ?? (() => undefined);
     this.#batchBytes = maxBatchBytes;
     this.#ring = new Array<T | undefined>(maxBufferedItems);
     this.#weights = new Float64Array(maxBufferedItems);
@@ -119,6 +149,7 @@ export class BufferedSink<T> {
     }
     const capacity = this.#ring.length;
     while (this.#size === capacity || this.#bytes + weight > this.limits.maxBufferedBytes) {
+      this.#discardNext();
       this.#bytes -= this.#weights[this.#head] ?? 0;
       this.#ring[this.#head] = undefined;
       this.#head = (this.#head + 1) % capacity;
@@ -132,6 +163,7 @@ export class BufferedSink<T> {
     this.#bytes += weight;
     if (this.#size >= this.limits.maxBatchItems || this.#bytes >= this.limits.maxBatchBytes) this.#schedule(0);
     else this.#schedule(this.limits.lingerMs);
+    this.#prepareNextSoon();
   }
 
   stats(): SinkStats {
@@ -191,28 +223,77 @@ export class BufferedSink<T> {
     this.#timer.unref();
   }
 
-  /** The oldest items, up to the batch limits in items and bytes (always at least one). */
-  #take(): { batch: T[]; weights: number[] } {
+  /** The oldest items, up to the batch limits in items and bytes (always at least one), left in the ring. */
+  #peek(): { batch: T[]; weights: number[] } {
     const capacity = this.#ring.length;
     const batch: T[] = [];
     const weights: number[] = [];
     let bytes = 0;
-    while (this.#size > 0 && batch.length < this.limits.maxBatchItems) {
-      const weight = this.#weights[this.#head] ?? 0;
+    for (let slot = this.#head; batch.length < this.#size && batch.length < this.limits.maxBatchItems; slot = (slot + 1) % capacity) {
+      const weight = this.#weights[slot] ?? 0;
       if (batch.length > 0 && bytes + weight > this.#batchBytes) break;
-      batch.push(this.#ring[this.#head] as T);
+      batch.push(this.#ring[slot] as T);
       weights.push(weight);
       bytes += weight;
+    }
+    return { batch, weights };
+  }
+
+  /** Takes the oldest `weights.length` items out of the ring. */
+  #remove(weights: readonly number[]): void {
+    const capacity = this.#ring.length;
+    for (const weight of weights) {
       this.#ring[this.#head] = undefined;
       this.#head = (this.#head + 1) % capacity;
       this.#size -= 1;
       this.#bytes -= weight;
     }
-    return { batch, weights };
+  }
+
+  /** True when a whole batch is waiting: worth preparing ahead, as more items could not make it larger. */
+  #fullBatchWaiting(): boolean {
+    return this.#size >= this.limits.maxBatchItems || this.#bytes >= this.#batchBytes;
+  }
+
+  #prepareOrNot(batch: readonly T[]): P | undefined {
+    if (this.#prepare === undefined) return undefined;
+    try {
+      return this.#prepare(batch);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Prepares the next batch soon (after the current delivery's own work
+   * has run) when a delivery is out and a full batch waits behind it.
+   */
+  #prepareNextSoon(): void {
+    if (this.#prepare === undefined || this.#next !== undefined || this.#preparing !== undefined || this.#inFlight === 0 || !this.#fullBatchWaiting()) return;
+    this.#preparing = setImmediate(() => {
+      this.#preparing = undefined;
+      if (this.#next !== undefined || this.#inFlight === 0 || !this.#fullBatchWaiting()) return;
+      const { batch, weights } = this.#peek();
+      const value = this.#prepareOrNot(batch);
+      if (value !== undefined) this.#next = { batch, weights, value };
+    });
+  }
+
+  /** Forgets the prepared next batch: its items are about to move. */
+  #discardNext(): void {
+    const next = this.#next;
+    if (next === undefined) return;
+    this.#next = undefined;
+    try {
+      this.#discard(next.value);
+    } catch {
+      // Freeing is best effort; the items themselves are still in the ring.
+    }
   }
 
   /** Puts a failed batch back in front of newer items, keeping as much of its newest part as fits. */
   #putBack(batch: T[], weights: number[]): void {
+    this.#discardNext();
     const capacity = this.#ring.length;
     let keepFrom = batch.length;
     let bytes = this.#bytes;
@@ -235,10 +316,16 @@ export class BufferedSink<T> {
     this.#pumping = true;
     try {
       while (this.#size > 0) {
-        const { batch, weights } = this.#take();
+        const next = this.#next;
+        this.#next = undefined;
+        const { batch, weights } = next ?? this.#peek();
+        this.#remove(weights);
+        const prepared = next === undefined ? this.#prepareOrNot(batch) : next.value;
         this.#inFlight = batch.length;
         try {
-          await this.#deliver(batch);
+          const delivery = this.#deliver(batch, prepared);
+          this.#prepareNextSoon();
+          await delivery;
           this.#stats.delivered += batch.length;
           this.#failuresInARow = 0;
           this.#hooks.onDelivered?.(batch.length);

@@ -4,7 +4,7 @@ import type { SendEventSink } from '../instrument/index.js';
 import { BufferedSink } from './buffered-sink.js';
 import type { SinkLimits, SinkStats } from './buffered-sink.js';
 import { sinkMetrics } from './metrics.js';
-import type { Compression, SharedProducer } from './producer.js';
+import type { Compression, PreparedSend, SharedProducer } from './producer.js';
 
 export interface KafkaEventSinkOptions {
   producer: SharedProducer;
@@ -64,13 +64,20 @@ export const isTooLargeKafkaError = (error: unknown): boolean => hasKafkaErrorTy
 
 type Serialized = Message & { key: string; value: string };
 
+/** One Kafka message of events: the JSON lines of one key, not yet joined. */
+export interface KeyedLines {
+  key: string;
+  lines: string[];
+}
+
 /**
- * Joins the events of each key into JSON Lines messages of at most
- * `maxBytes`, keeping their order: a sender's events stay in sequence within
- * a message and across messages (one key, one partition).
+ * Groups the events of each key into messages of at most `maxBytes` of JSON
+ * Lines, keeping their order: a sender's events stay in sequence within a
+ * message and across messages (one key, one partition). 0 or less gives every
+ * event a message of its own.
  */
-export function packByKey(batch: readonly Serialized[], maxBytes: number): Serialized[] {
-  if (maxBytes <= 0) return [...batch];
+export function chunkByKey(batch: readonly Serialized[], maxBytes: number): KeyedLines[] {
+  if (maxBytes <= 0) return batch.map((item) => ({ key: item.key, lines: [item.value] }));
   const byKey = new Map<string, { lines: string[]; bytes: number }[]>();
   for (const item of batch) {
     let chunks = byKey.get(item.key);
@@ -83,9 +90,15 @@ export function packByKey(batch: readonly Serialized[], maxBytes: number): Seria
       chunks.push({ lines: [item.value], bytes: item.value.length });
     }
   }
-  const messages: Serialized[] = [];
-  for (const [key, chunks] of byKey) for (const chunk of chunks) messages.push({ key, value: chunk.lines.join('\n') });
+  const messages: KeyedLines[] = [];
+  for (const [key, chunks] of byKey) for (const chunk of chunks) messages.push({ key, lines: chunk.lines });
   return messages;
+}
+
+/** `chunkByKey`, each message's lines joined: the messages as they go to Kafka. */
+export function packByKey(batch: readonly Serialized[], maxBytes: number): Serialized[] {
+  if (maxBytes <= 0) return [...batch];
+  return chunkByKey(batch, maxBytes).map(({ key, lines }) => ({ key, value: lines.join('\n') }));
 }
 
 /**
@@ -95,7 +108,7 @@ export function packByKey(batch: readonly Serialized[], maxBytes: number): Seria
  * over after the call returned), so the buffer counts real bytes.
  */
 export class KafkaEventSink implements SendEventSink {
-  readonly #buffer: BufferedSink<Serialized>;
+  readonly #buffer: BufferedSink<Serialized, PreparedSend>;
 
   constructor(options: KafkaEventSinkOptions) {
     const compression = options.compression ?? 'gzip';
@@ -103,8 +116,11 @@ export class KafkaEventSink implements SendEventSink {
     const log = options.log ?? (() => undefined);
     const metrics = sinkMetrics('events', () => this.#buffer.stats());
     const deliveries = compression === 'none' ? {} : { maxBatchBytes: DEFAULT_COMPRESSED_BATCH_BYTES, maxBatchItems: DEFAULT_COMPRESSED_BATCH_ITEMS };
-    this.#buffer = new BufferedSink<Serialized>(
-      (batch) => options.producer.send(options.topic, packByKey(batch, maxMessageBytes), compression),
+    const { producer, topic } = options;
+    // Each delivery's messages are joined and compressed while the one before it is out (`prepare`).
+    const prepare = (batch: readonly Serialized[]) => producer.prepare(topic, chunkByKey(batch, maxMessageBytes), compression);
+    this.#buffer = new BufferedSink<Serialized, PreparedSend>(
+      (batch, prepared) => producer.sendPrepared(prepared ?? prepare(batch)),
       { ...deliveries, ...options.limits },
       {
         ...metrics,
@@ -113,7 +129,13 @@ export class KafkaEventSink implements SendEventSink {
           log('error', `sendlens: Kafka refused ${count} events for good (${error instanceof Error ? error.message : String(error)}); they are counted as rejected`);
         },
       },
-      { weigh: (message) => Buffer.byteLength(message.value) + message.key.length, isPermanent: isPermanentKafkaError, isTooLarge: isTooLargeKafkaError },
+      {
+        weigh: (message) => Buffer.byteLength(message.value) + message.key.length,
+        isPermanent: isPermanentKafkaError,
+        isTooLarge: isTooLargeKafkaError,
+        prepare,
+        discard: (prepared) => prepared.release(),
+      },
     );
   }
 

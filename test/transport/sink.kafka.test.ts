@@ -12,6 +12,7 @@ import { validateSendEvent } from '../../src/events/index.js';
 import type { SendEvent } from '../../src/events/index.js';
 import { SendInstrumentation, instrumentFetch } from '../../src/instrument/index.js';
 import { KafkaEventSink, KafkaSpanExporter, SharedProducer, partitionKey } from '../../src/transport/index.js';
+import { precompressionStats } from '../../src/transport/gzip-codec.js';
 import { startBroker, stopBroker } from '../../scripts/kafka/local-broker.js';
 import type { BrokerHandle } from '../../scripts/kafka/local-broker.js';
 import { sampleEvent } from '../helpers/events.js';
@@ -204,5 +205,40 @@ describe('the event sink against broker limits', () => {
     const messages = await readTopic(brokers(), settings.eventsTopic, 3_000, 30_000, (m) => eventLines(m).length);
     const ids = messages.flatMap((m) => eventLines(m).map((line) => (JSON.parse(line) as SendEvent).message_id));
     expect(ids).toEqual(sent.map((e) => e.message_id));
+  });
+});
+
+describe('deliveries prepared while the one before them is out', () => {
+  it('sends every event once, each sender in order in one partition, with the records compressed ahead of their send', async () => {
+    const settings = testSettings();
+    await createTopic(brokers(), settings.eventsTopic, 3);
+    const producer = new SharedProducer(settings);
+    // Small deliveries, all waiting at once: each one after the first is prepared during the one before it.
+    const sink = new KafkaEventSink({ producer, topic: settings.eventsTopic, limits: { maxBatchItems: 500, maxBufferedItems: 10_000, lingerMs: 5 } });
+    const senders = Array.from({ length: 12 }, (_, i) => `mail${i}.example.com`);
+    const sent = Array.from({ length: 6_000 }, (_, i) => sampleEvent({ sender_domain: senders[i % senders.length] as string, message_id: `m-${i}` }));
+    const before = precompressionStats();
+    // A first send lets the producer see the topic's partitions, as any earlier delivery would.
+    await producer.send(settings.eventsTopic, [{ key: 'warm-up', value: 'warm-up' }], 'gzip');
+    for (const event of sent) sink.emit(event);
+    expect(await sink.flush(60_000)).toBe(true);
+    expect(sink.stats()).toMatchObject({ delivered: 6_000, dropped: 0, rejected: 0, failedDeliveries: 0 });
+    const after = precompressionStats();
+    // kafkajs took the records compressed ahead (of each of the 12 deliveries, at least one partition's), and none are left held.
+    expect(after.hits - before.hits).toBeGreaterThanOrEqual(12);
+    expect(after.held).toBe(before.held);
+    await producer.disconnect();
+
+    const messages = (await readTopic(brokers(), settings.eventsTopic, 6_001, 30_000, (m) => (m.key === 'warm-up' ? 1 : eventLines(m).length))).filter((m) => m.key !== 'warm-up');
+    const partitionOf = new Map<string, number>();
+    for (const m of messages) {
+      for (const line of eventLines(m)) expect(m.key).toBe(partitionKey(JSON.parse(line) as SendEvent));
+      expect(partitionOf.get(m.key as string) ?? m.partition).toBe(m.partition);
+      partitionOf.set(m.key as string, m.partition);
+    }
+    for (const sender of senders) {
+      const order = messages.filter((m) => m.key === `acme/${sender}`).flatMap((m) => eventLines(m).map((line) => (JSON.parse(line) as SendEvent).message_id));
+      expect(order).toEqual(sent.filter((e) => e.sender_domain === sender).map((e) => e.message_id));
+    }
   });
 });
