@@ -167,14 +167,23 @@ export const tenantsOf = (dims: readonly string[]): 'grouped' | 'filtered' => (d
 
 // Variables read distinct LowCardinality values of the minute rollups: measured at 1 M and 10 M
 // events, the union of rollup levels (whose planning alone costs tens of ms) was no faster for them.
-const optionsOf = (column: string, where: string) => `SELECT ${column} FROM
+/**
+ * The values of `column` with sends or feedback in the range, read through rollupSource (whole
+ * days and hours from the coarse rollups, the edges from minutes: the same values as 30 days of
+ * minute rows, from a few percent of the rows).
+ */
+const optionsOf = (column: string, where: string) => {
+  // Never the TENANTS_ALL guard here: it names $workspace and $sender_domain, which depend on these.
+  const tenants = column === 'workspace' || column === 'sender_domain' ? 'grouped' : 'all';
+  return `SELECT ${column} FROM
 (
-  SELECT DISTINCT ${column} FROM email_send_rollup_1m WHERE $__timeFilter(minute)${where}
+  SELECT DISTINCT ${column} FROM ${rollupSource('send', { grain: 'range', tenants })} WHERE 1${where}
   UNION DISTINCT
-  SELECT DISTINCT ${column} FROM email_delivery_rollup_1m WHERE $__timeFilter(minute)${where}
+  SELECT DISTINCT ${column} FROM ${rollupSource('delivery', { grain: 'range', tenants })} WHERE 1${where}
 )
 WHERE ${column} != ''
 ORDER BY ${column}`;
+};
 
 /**
  * The variables every dashboard has: the data source, then provider →
@@ -215,7 +224,7 @@ export const COMMON_VARIABLES: readonly VariableSpec[] = [
     name: 'environment',
     label: 'Environment',
     description: 'Deployment environments of the sending services. Applies to send attempts only: provider feedback carries no environment.',
-    sql: `SELECT DISTINCT environment FROM email_send_rollup_1m WHERE $__timeFilter(minute) AND environment != '' ORDER BY environment`,
+    sql: `SELECT DISTINCT environment FROM ${rollupSource('send', { grain: 'range', tenants: 'all' })} WHERE environment != '' ORDER BY environment`,
     multi: true,
     includeAll: true,
   },
