@@ -9,9 +9,11 @@ const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environ
  * formula's guards), then the rest by rate. One series per domain is hundreds of lines, which no
  * one reads and which cost a bucket per domain and interval. Ranked from the per-domain daily
  * risk rollup (the UTC days the range touches) when no variable narrows the events, from the
- * rollups filtered by the variables otherwise; complaints are ranked per accepted recipient,
- * which needs no distinct count of deliveries (the plotted rate is per delivery).
- * An array (a scalar subquery, evaluated once per query) that each rollup branch filters on.
+ * rollups filtered by the variables otherwise; both rates are ranked per accepted recipient
+ * (the complaint chart plots complaints per delivery: the ranking predates delivery counts being
+ * cheap, and the panels test pins it).
+ * An array (a scalar subquery, evaluated once per query) the chart's rows are matched against
+ * with an IN set (inArray).
  */
 const topDomains = (events: 'hard_bounces' | 'complaints') => `(
     SELECT groupArray(sender_domain)

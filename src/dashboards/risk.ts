@@ -71,10 +71,9 @@ function riskBuckets(grain: 'hour' | 'day', start: string, end: string): string 
  * subject is one series per workspace and domain (thousands), which no one can read and which
  * costs a window over every subject-hour of the range; the ranking reads one row per subject and day.
  *
- * An array (a scalar subquery, which ClickHouse evaluates once per query) rather than
- * `IN (subquery)`, whose set was built again in each of the trend's three branches; rows are
- * matched against it with IN sets (inArray), the subject's name first: that one is checked per
- * dictionary entry of the LowCardinality column.
+ * An array (a scalar subquery, which ClickHouse evaluates once per query): rows are matched
+ * first by name with an IN set over it (checked once per entry of the LowCardinality column's
+ * dictionary), then by (scope, name) with has() on the few rows left (inTopSubjects).
  */
 const TOP_SUBJECTS = `SELECT groupArray((scope, name))
     FROM
