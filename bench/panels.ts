@@ -151,6 +151,18 @@ async function filledCounts(client: ClickHouseClient): Promise<{ sends: number; 
   return { sends: Number(row?.sends ?? 0), deliveries: Number(row?.deliveries ?? 0), seconds: 0 };
 }
 
+/**
+ * The clock a kept store's queries run by: as if it had been filled just now. The fill's history
+ * ends at the second after its last send; timing it a day later by the wall clock would leave the
+ * 24 h range nearly empty and measure nothing.
+ */
+async function keptStoreClock(client: ClickHouseClient): Promise<() => Date> {
+  const [row] = await rowsOf<{ end_ms: string }>(client, 'SELECT toString(toUnixTimestamp64Milli(max(occurred_at)) + 1) AS end_ms FROM email_send_events');
+  const endMs = Math.ceil(Number(row?.end_ms ?? Date.now()) / 1000) * 1000;
+  const shiftMs = Date.now() - endMs;
+  return () => new Date(Date.now() - shiftMs);
+}
+
 export async function benchPanels(options: PanelsOptions): Promise<PanelsResults> {
   const dataDir = options.store ?? mkdtempSync(join(tmpdir(), 'sendlens-bench-panels-'));
   const keep = options.keep || options.store !== undefined;
@@ -174,6 +186,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
     if (queries.length > 0) progress(`timing ${queries.length} queries (${options.runs} runs each after a warm-up)`);
     const timings = await timeQueries(client, queries, {
       runs: options.runs,
+      clock: options.store ? await keptStoreClock(client) : undefined,
       onQuery: (t, i) => progress(`  ${i + 1}/${queries.length} ${t.source} / ${t.name} ${t.range}: ${t.error ? `ERROR ${t.error}` : `${t.medianMs} ms`}`),
     });
     const summary = summarizeTimings(timings);

@@ -27,16 +27,17 @@ export interface TimingSummary {
   over300Ms: number;
 }
 
-export async function timeQueries(client: ClickHouseClient, queries: readonly BenchQuery[], options: { runs?: number; onQuery?: (timing: QueryTiming, index: number) => void } = {}): Promise<QueryTiming[]> {
+export async function timeQueries(client: ClickHouseClient, queries: readonly BenchQuery[], options: { runs?: number; clock?: () => Date; onQuery?: (timing: QueryTiming, index: number) => void } = {}): Promise<QueryTiming[]> {
   const runs = options.runs ?? 3;
+  const clock = options.clock ?? (() => new Date());
   const timings: QueryTiming[] = [];
   for (const [index, query] of queries.entries()) {
     const timing: QueryTiming = { source: query.source, name: query.name, range: query.range, medianMs: Number.NaN, maxMs: Number.NaN, rows: 0 };
     try {
-      await query.run(client, new Date());
+      await query.run(client, clock());
       const samples: number[] = [];
       for (let run = 0; run < runs; run += 1) {
-        const now = new Date();
+        const now = clock();
         const started = performance.now();
         timing.rows = await query.run(client, now);
         samples.push(performance.now() - started);
