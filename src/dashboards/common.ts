@@ -93,6 +93,11 @@ export interface RollupSourceOptions {
   from?: string;
   /** The last minute counted, inclusive (default: the dashboard range's end). */
   to?: string;
+  /**
+   * A constant condition under which the source serves at all (for a query that reads another
+   * source otherwise): on each branch's own read, where a constant false selects no part.
+   */
+  when?: string;
 }
 
 const ROLLUP_TABLES = {
@@ -120,13 +125,17 @@ const totalsColumns = (columns: string) => columns.replace('workspace, sender_do
 /** True (1=1) when both tenant variables are All, as the plugin's frontend expands $__conditionalAll. */
 const TENANTS_ALL = '$__conditionalAll(0, $workspace) AND $__conditionalAll(0, $sender_domain)';
 
+/** The whole UTC hours of [from, to]: [firstHour, endHour), empty when firstHour >= endHour. */
+export function wholeHours(from = "toTimeZone($__fromTime, 'UTC')", to = "toTimeZone($__toTime, 'UTC')"): { firstHour: string; endHour: string } {
+  return { firstHour: `toStartOfHour(${from} + INTERVAL 3599 SECOND)`, endHour: `(toStartOfHour(${to} - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)` };
+}
+
 export function rollupSource(kind: keyof typeof ROLLUP_TABLES, options: RollupSourceOptions): string {
   const { minute, hour, day, columns, minuteColumns } = ROLLUP_TABLES[kind];
   const from = `toTimeZone(${options.from ?? '$__fromTime'}, 'UTC')`;
   const to = `toTimeZone(${options.to ?? '$__toTime'}, 'UTC')`;
   // Whole hours are [firstHour, endHour), whole days [firstDay, endDay): empty when first >= end.
-  const firstHour = `toStartOfHour(${from} + INTERVAL 3599 SECOND)`;
-  const endHour = `(toStartOfHour(${to} - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)`;
+  const { firstHour, endHour } = wholeHours(from, to);
   const firstDay = `toStartOfDay(${from} + INTERVAL 86399 SECOND)`;
   const endDay = `(toStartOfDay(${to} - INTERVAL 1439 MINUTE) + INTERVAL 1 DAY)`;
   const hours = options.grain === 'interval' ? '$__interval_s % 3600 = 0' : '1';
@@ -138,6 +147,7 @@ export function rollupSource(kind: keyof typeof ROLLUP_TABLES, options: RollupSo
   const perTenantWhen = { filtered: `NOT (${TENANTS_ALL})`, grouped: '1', all: null }[tenants];
   const totalsWhen = { filtered: TENANTS_ALL, grouped: null, all: '1' }[tenants];
   const extra = (level: 0 | 1) => (minuteColumns ? `, ${minuteColumns[level]}` : '');
+  const serves = options.when ? `(${options.when}) AND ` : '';
   const coarse = (table: string, time: string, guard: string, when: string | null, cols: string, except = '') =>
     when === null
       ? ''
@@ -145,13 +155,13 @@ export function rollupSource(kind: keyof typeof ROLLUP_TABLES, options: RollupSo
     UNION ALL
     SELECT ${time} AS minute, ${cols}${extra(1)}
     FROM ${table}
-    WHERE ${guard} AND (${when}) AND ${time} >= ${time === 'hour' ? firstHour : firstDay} AND ${time} < ${time === 'hour' ? endHour : endDay}${except}`;
+    WHERE ${serves}${guard} AND (${when}) AND ${time} >= ${time === 'hour' ? firstHour : firstDay} AND ${time} < ${time === 'hour' ? endHour : endDay}${except}`;
   const notWholeDays = `
       AND (NOT (${days}) OR hour < ${firstDay} OR hour >= ${endDay})`;
   return `(
     SELECT minute, ${columns}${extra(0)}
     FROM ${minute}
-    WHERE minute >= ${from} AND minute <= ${to}
+    WHERE ${serves}minute >= ${from} AND minute <= ${to}
       AND (NOT (${hours}) OR minute < ${firstHour} OR minute >= ${endHour})${coarse(hour[0], 'hour', hours, perTenantWhen, columns, notWholeDays)}${coarse(
       hour[1],
       'hour',
@@ -243,9 +253,10 @@ export const COMMON_VARIABLES: readonly VariableSpec[] = [
  * Accepted recipients, hard bounces, complaints and deliveries per `dims`
  * (columns of both rollups, or `expr AS name`), the same counts the
  * suspension-risk view uses: sends are recipients of accepted send/send_batch
- * calls; feedback counts distinct delivery events. `where` narrows the rows of both rollups.
+ * calls; feedback counts distinct delivery events. `where` narrows the rows of both rollups;
+ * `when`, a constant condition, says whether they serve at all (rollupSource).
  */
-export function feedbackCounts(dims: readonly string[], where = '1'): string {
+export function feedbackCounts(dims: readonly string[], where = '1', when?: string): string {
   const names = dims.map((d) => (d.includes(' AS ') ? d.slice(d.lastIndexOf(' AS ') + 4) : d));
   const select = dims.length ? `${dims.join(', ')},\n      ` : '';
   const outer = dims.length ? `${names.join(', ')},\n      ` : '';
@@ -257,14 +268,14 @@ export function feedbackCounts(dims: readonly string[], where = '1'): string {
   (
     SELECT ${select}sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
       toUInt64(0) AS delivered, toUInt64(0) AS hard_bounces, toUInt64(0) AS complaints
-    FROM ${rollupSource('send', { grain, tenants })}
+    FROM ${rollupSource('send', { grain, tenants, when })}
     WHERE ${filters({ provider: 'provider', workspace: 'workspace', sender_domain: 'sender_domain' })} AND ${where}${group}
     UNION ALL
     SELECT ${select}toUInt64(0) AS sends,
       sumIf(event_count, outcome = 'delivered') AS delivered,
       sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
       sumIf(event_count, outcome = 'complained') AS complaints
-    FROM ${rollupSource('delivery', { grain, tenants })}
+    FROM ${rollupSource('delivery', { grain, tenants, when })}
     WHERE ${DELIVERY_FILTERS} AND ${where}${group}
   )${group.replace(/\n {4}/, '\n  ')}`;
 }
@@ -294,6 +305,13 @@ export const TOP_VARIABLE: VariableSpec = {
 
 /** True (1=1) when no variable narrows the events feedback and risk panels count, as the plugin expands $__conditionalAll. */
 export const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
+
+/**
+ * When a panel by interval may read the per-subject hourly risk rollup for the range's whole
+ * hours: the interval is whole hours and no variable narrows the events (the rollup is across
+ * providers, workspaces and domains but its own subject).
+ */
+export const SUBJECT_HOURS_SERVE = `$__interval_s % 3600 = 0 AND (${UNFILTERED})`;
 
 /** The view's rates over counts named sends, delivered, hard_bounces, complaints. */
 export const BOUNCE_RATE = 'if(sends > 0, hard_bounces / sends, 0)';

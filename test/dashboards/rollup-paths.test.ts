@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_RULES, SPIKE } from '../../src/alerts/index.js';
-import { ALL_VALUE, DASHBOARDS, expandMacros, rollupSource } from '../../src/dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, rollupSource, SUBJECT_HOURS_SERVE } from '../../src/dashboards/index.js';
 import type { VariableValue } from '../../src/dashboards/index.js';
 import { createStoreClient, MIGRATIONS_DIR, migrate, renderStatements } from '../../src/store/index.js';
 import { generateData, insertGeneratedData } from '../helpers/generated-data.js';
@@ -41,12 +41,17 @@ function minuteOnly(sql: string): string {
     { filter: '$__timeFilter(minute)' },
     { to: SPIKE_BASELINE_END, filter: `minute >= $__fromTime AND minute <= ${SPIKE_BASELINE_END}` },
   ];
+  // A source that serves only `when` (the rest of its query reads another source then) keeps its guard.
+  const whens = [undefined, `NOT (${SUBJECT_HOURS_SERVE})`];
   for (const { to, filter } of ranges) {
     for (const grain of ['range', 'interval'] as const) {
       for (const tenants of ['filtered', 'grouped', 'all'] as const) {
-        const options = to === undefined ? { grain, tenants } : { grain, tenants, to };
-        sources.push([rollupSource('send', options), `(SELECT minute, ${SEND_COLUMNS}, minute AS first_minute, minute AS last_minute FROM email_send_rollup_1m WHERE ${filter})`]);
-        sources.push([rollupSource('delivery', options), `(SELECT minute, ${DELIVERY_COLUMNS} FROM email_delivery_rollup_1m WHERE ${filter})`]);
+        for (const when of whens) {
+          const options = { grain, tenants, ...(to === undefined ? {} : { to }), ...(when === undefined ? {} : { when }) };
+          const guard = when === undefined ? '' : `(${when}) AND `;
+          sources.push([rollupSource('send', options), `(SELECT minute, ${SEND_COLUMNS}, minute AS first_minute, minute AS last_minute FROM email_send_rollup_1m WHERE ${guard}${filter})`]);
+          sources.push([rollupSource('delivery', options), `(SELECT minute, ${DELIVERY_COLUMNS} FROM email_delivery_rollup_1m WHERE ${guard}${filter})`]);
+        }
       }
     }
   }
