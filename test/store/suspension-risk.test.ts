@@ -147,4 +147,31 @@ describe('email_suspension_risk', () => {
     await sends('sandbox.example', 'sandbox-co', 1, { outcome: 'failed', status: 400, code: 'account.sandbox_restricted', category: 'account', retry: 'never' });
     expect(await risk('sandbox.example')).toMatchObject({ level: 'watch', reasons: 'account errors' });
   });
+  it('counts each window over its own days: a week of sends and bounces at known ages, whole days, partial days and the last 24 hours', async () => {
+    // Ages well away from any window or hour boundary (the view reads whole UTC days of the 7-day
+    // window from the daily table, its edges from hours and minutes, whatever the time of day).
+    const HOUR = 3_600_000;
+    const ages = [8 * 24, 6 * 24 + 12, 5 * 24, 4 * 24 + 7, 3 * 24, 2 * 24 + 5, 36, 25.5, 23, 12, 2, 0.25].map((h) => h * HOUR);
+    const domain = 'week.example';
+    const now = Date.now();
+    const rows = ages.flatMap((age, a) =>
+      Array.from({ length: 10 + a }, (_, i) => {
+        const at = now - age - i * 1000;
+        sequence += 1;
+        return sampleEvent({ event_id: uuidv7(at), occurred_at: new Date(at).toISOString(), sender_domain: domain, workspace: 'week-co', outcome: 'sent', status: 200, code: null, category: null, retry: null, provider_code: null, error_message: '', message_id: `m-${sequence}` });
+      }),
+    );
+    await insert('email_send_events', rows);
+    const bounces: GenericFeedbackEvent[] = ages.map((age, a) => {
+      sequence += 1;
+      return { provider: 'relay', type: 'bounced', bounce_type: 'hard', timestamp: new Date(now - age - 500).toISOString(), recipient: `w${sequence}@example.net`, from: `noreply@${domain}`, workspace: 'week-co', event_id: `week-${a}` };
+    });
+    await insert('email_delivery_events', fromGenericEvents(bounces, { hasher, receivedAt: now }));
+    const within = (hours: number) => ages.map((age, a) => ({ age, sends: 10 + a })).filter((x) => x.age < hours * HOUR);
+    for (const [window, hours] of [['24h', 24], ['7d', 7 * 24]] as const) {
+      const expected = within(hours);
+      expect(await risk(domain, 'sender_domain', window), window).toMatchObject({ sends: expected.reduce((n, x) => n + x.sends, 0), hard_bounces: expected.length });
+      expect(await risk('week-co', 'workspace', window), window).toMatchObject({ sends: expected.reduce((n, x) => n + x.sends, 0), hard_bounces: expected.length });
+    }
+  });
 });
