@@ -307,6 +307,13 @@ export const TOP_VARIABLE: VariableSpec = {
 export const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
 
 /**
+ * When a panel by interval may read a table across workspaces and sender domains for the range's
+ * whole hours (the hourly totals, email_send_latency_1h): the interval is whole hours and neither
+ * tenant variable narrows the events.
+ */
+export const TOTALS_HOURS_SERVE = `$__interval_s % 3600 = 0 AND (${TENANTS_ALL})`;
+
+/**
  * When a panel by interval may read the per-subject hourly risk rollup for the range's whole
  * hours: the interval is whole hours and no variable narrows the events (the rollup is across
  * providers, workspaces and domains but its own subject).

@@ -1,5 +1,33 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, TOTALS_HOURS_SERVE, wholeHours } from './common.js';
 import type { DashboardSpec } from './types.js';
+
+/**
+ * Latency states per interval and provider. When neither tenant variable narrows the events and
+ * the interval is whole hours, the range's whole hours come from email_send_latency_1h (one
+ * state per provider, environment and hour: migration 0018) and the minutes at the edges from the
+ * minute rollup; otherwise from the rollups (rollupSource). Over 30 days the totals' path merged
+ * ~560 states an hour.
+ */
+const LATENCY_BY_INTERVAL = (() => {
+  const { firstHour, endHour } = wholeHours();
+  const providerEnvironment = filters({ provider: 'provider', environment: 'environment' });
+  return `(
+  SELECT $__timeInterval(minute) AS time, provider, latency_ms_quantiles
+  FROM ${rollupSource('send', { grain: 'interval', when: `NOT (${TOTALS_HOURS_SERVE})` })}
+  WHERE ${SEND_FILTERS}
+  UNION ALL
+  SELECT $__timeInterval(hour) AS time, provider, latency_ms_quantiles
+  FROM email_send_latency_1h
+  WHERE ${TOTALS_HOURS_SERVE} AND hour >= ${firstHour} AND hour < ${endHour}
+    AND ${providerEnvironment}
+  UNION ALL
+  SELECT $__timeInterval(minute) AS time, provider, latency_ms_quantiles
+  FROM email_send_rollup_1m
+  WHERE ${TOTALS_HOURS_SERVE} AND minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC')
+    AND (minute < ${firstHour} OR minute >= ${endHour})
+    AND ${providerEnvironment}
+)`;
+})();
 
 export const overview: DashboardSpec = {
   name: 'overview',
@@ -197,9 +225,8 @@ ORDER BY total_attempts DESC, provider_name`,
       description: '90th percentile of provider call latency per interval (t-digest states merged from the rollups).',
       visualization: 'timeseries',
       unit: 'ms',
-      sql: `SELECT $__timeInterval(minute) AS time, provider, quantilesTDigestMerge(0.5, 0.9, 0.99)(latency_ms_quantiles)[2] AS latency_p90_ms
-FROM ${SEND_ROLLUP_BY_INTERVAL}
-WHERE ${SEND_FILTERS}
+      sql: `SELECT time, provider, quantilesTDigestMerge(0.5, 0.9, 0.99)(latency_ms_quantiles)[2] AS latency_p90_ms
+FROM ${LATENCY_BY_INTERVAL}
 GROUP BY time, provider
 ORDER BY time, provider`,
       format: 'time_series',

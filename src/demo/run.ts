@@ -31,6 +31,7 @@ export const DEMO_TABLES = [
   'email_send_rollup_1d',
   'email_send_totals_1h',
   'email_send_totals_1d',
+  'email_send_latency_1h',
   'email_delivery_events',
   'email_delivery_event_ids',
   'email_delivery_rollup_1m',

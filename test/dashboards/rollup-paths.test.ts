@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_RULES, SPIKE } from '../../src/alerts/index.js';
-import { ALL_VALUE, DASHBOARDS, expandMacros, rollupSource, SUBJECT_HOURS_SERVE } from '../../src/dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, rollupSource, SUBJECT_HOURS_SERVE, TOTALS_HOURS_SERVE } from '../../src/dashboards/index.js';
 import type { VariableValue } from '../../src/dashboards/index.js';
 import { createStoreClient, MIGRATIONS_DIR, migrate, renderStatements } from '../../src/store/index.js';
 import { generateData, insertGeneratedData } from '../helpers/generated-data.js';
@@ -42,7 +42,7 @@ function minuteOnly(sql: string): string {
     { to: SPIKE_BASELINE_END, filter: `minute >= $__fromTime AND minute <= ${SPIKE_BASELINE_END}` },
   ];
   // A source that serves only `when` (the rest of its query reads another source then) keeps its guard.
-  const whens = [undefined, `NOT (${SUBJECT_HOURS_SERVE})`];
+  const whens = [undefined, `NOT (${SUBJECT_HOURS_SERVE})`, `NOT (${TOTALS_HOURS_SERVE})`];
   for (const { to, filter } of ranges) {
     for (const grain of ['range', 'interval'] as const) {
       for (const tenants of ['filtered', 'grouped', 'all'] as const) {
@@ -98,9 +98,21 @@ const riskBySubjectFromMinutes = (bucket: 'hour' | 'day') => `(
   GROUP BY ${bucket}, scope, subject
 )`;
 
-/** A panel's SQL with every risk rollup replaced by its form computed from the minute rollups. */
+/** The hourly latency per provider and environment (migration 0018) computed from the minute rollup. */
+const LATENCY_FROM_MINUTES = `(
+  SELECT toStartOfHour(minute) AS hour, provider, environment, sum(attempts) AS attempts,
+    quantilesTDigestMergeState(0.5, 0.9, 0.99)(latency_ms_quantiles) AS latency_ms_quantiles
+  FROM email_send_rollup_1m
+  GROUP BY hour, provider, environment
+)`;
+
+/** A panel's SQL with every risk rollup and the hourly latency replaced by their forms computed from the minute rollups. */
 const riskFromMinutes = (sql: string) =>
-  sql.split('email_risk_subject_1h').join(riskBySubjectFromMinutes('hour')).split('email_risk_subject_1d').join(riskBySubjectFromMinutes('day')).split('email_risk_rollup_1h').join(RISK_FROM_MINUTES);
+  sql
+    .split('email_risk_subject_1h').join(riskBySubjectFromMinutes('hour'))
+    .split('email_risk_subject_1d').join(riskBySubjectFromMinutes('day'))
+    .split('email_risk_rollup_1h').join(RISK_FROM_MINUTES)
+    .split('email_send_latency_1h').join(LATENCY_FROM_MINUTES);
 
 /** Merged t-digests depend on the order states are merged in: quantiles agree closely, not exactly. */
 const QUANTILE = /latency_p|_p\d+_ms$|^p\d+_ms$/;
@@ -158,7 +170,7 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
       const reference = riskFromMinutes(minuteOnly(panel.sql));
       if (reference === panel.sql) continue;
       it(`${spec.name} / ${panel.key}`, async () => {
-        expect(reference, 'the reference reads minutes only').not.toMatch(/_(rollup|totals)_1[hd]\b|email_risk_(rollup|subject)_1[hd]\b/);
+        expect(reference, 'the reference reads minutes only').not.toMatch(/_(rollup|totals|latency)_1[hd]\b|email_risk_(rollup|subject)_1[hd]\b/);
         for (const [selection, variables] of Object.entries(SELECTIONS)) {
           for (const intervalMs of INTERVALS) {
             expectSameRows(await rows(panel.sql, intervalMs, variables), await rows(reference, intervalMs, variables), `${selection}, interval ${intervalMs / 1000} s`);
@@ -169,7 +181,7 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
   }
 
   it('every panel that reads the rollups is compared (the traces read raw rows)', () => {
-    const uncompared = DASHBOARDS.flatMap((d) => d.panels.filter((p) => /_(rollup|totals|subject)_/.test(p.sql) && riskFromMinutes(minuteOnly(p.sql)) === p.sql).map((p) => `${d.name}/${p.key}`));
+    const uncompared = DASHBOARDS.flatMap((d) => d.panels.filter((p) => /_(rollup|totals|subject|latency)_/.test(p.sql) && riskFromMinutes(minuteOnly(p.sql)) === p.sql).map((p) => `${d.name}/${p.key}`));
     expect(uncompared).toEqual([]);
   });
 
