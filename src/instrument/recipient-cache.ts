@@ -15,38 +15,45 @@ export const MAX_CACHED_ADDRESS_CHARS = 320;
 const NO_RECIPIENT: RecipientFacts = Object.freeze({ hash: '', domain: '' });
 
 /**
- * `RecipientHasher.facts` with a least-recently-used cache in front. The
- * addresses it holds stay in this process's memory, as the caller's own
- * messages do; only their hashes ever leave it.
+ * `RecipientHasher.facts` with a cache in front that keeps the recipients in
+ * use. Two generations rather than a strict LRU: a hit among the recent ones
+ * is one Map lookup (an LRU's delete and re-insert per hit cost more than the
+ * rest of the lookup); the recent generation is at most half the capacity,
+ * and when it is full the older one is dropped whole and the recent one takes
+ * its place. So a recipient seen again within the last capacity/2 new ones is
+ * never hashed twice, and nothing unused for a generation is held. The
+ * addresses stay in this process's memory, as the caller's own messages do;
+ * only their hashes ever leave it.
  */
 export class RecipientFactsCache {
   readonly #hasher: RecipientHasher;
-  readonly #capacity: number;
-  /** A Map iterates in insertion order: its first key is the least recently used. */
-  readonly #facts = new Map<string, RecipientFacts>();
+  readonly #generationSize: number;
+  #recent = new Map<string, RecipientFacts>();
+  #older = new Map<string, RecipientFacts>();
 
   constructor(hasher: RecipientHasher, capacity = MAX_CACHED_RECIPIENTS) {
-    if (!(capacity >= 1)) throw new Error('the recipient cache needs room for at least one recipient');
+    if (!(capacity >= 2)) throw new Error('the recipient cache needs room for at least two recipients');
     this.#hasher = hasher;
-    this.#capacity = capacity;
+    this.#generationSize = Math.floor(capacity / 2);
   }
 
+  /** Entries held, at most the capacity (a recipient moved up from the older generation is counted in both until it goes). */
   get size(): number {
-    return this.#facts.size;
+    return this.#recent.size + this.#older.size;
   }
 
   facts(address: string | undefined): RecipientFacts {
     if (address === undefined) return NO_RECIPIENT;
-    const cached = this.#facts.get(address);
-    if (cached !== undefined) {
-      this.#facts.delete(address);
-      this.#facts.set(address, cached);
-      return cached;
+    const recent = this.#recent.get(address);
+    if (recent !== undefined) return recent;
+    const facts = this.#older.get(address) ?? Object.freeze(this.#hasher.facts(address));
+    if (address.length <= MAX_CACHED_ADDRESS_CHARS) {
+      if (this.#recent.size >= this.#generationSize) {
+        this.#older = this.#recent;
+        this.#recent = new Map();
+      }
+      this.#recent.set(address, facts);
     }
-    const facts = Object.freeze(this.#hasher.facts(address));
-    if (address.length > MAX_CACHED_ADDRESS_CHARS) return facts;
-    if (this.#facts.size >= this.#capacity) this.#facts.delete(this.#facts.keys().next().value as string);
-    this.#facts.set(address, facts);
     return facts;
   }
 }

@@ -33,22 +33,24 @@ describe('the recipient cache', () => {
     expect(hasher.calls).toBe(addresses.length);
   });
 
-  it('stays within its bound, evicting the least recently used recipient first', () => {
+  it('stays within its bound and keeps the recipients in use: one seen again within the last capacity/2 new ones is not hashed again', () => {
     const hasher = new CountingHasher(KEY);
-    const cache = new RecipientFactsCache(hasher, 3);
-    for (const address of ['a@x.example', 'b@x.example', 'c@x.example']) cache.facts(address);
-    cache.facts('a@x.example'); // used again: now the most recent
-    cache.facts('d@x.example'); // evicts b, the least recently used
-    expect(cache.size).toBe(3);
+    const cache = new RecipientFactsCache(hasher, 8);
+    cache.facts('kept@x.example');
+    for (let i = 0; i < 200; i += 1) {
+      // Three new recipients between two uses of the kept one: fewer than capacity/2 (4).
+      for (let j = 0; j < 3; j += 1) cache.facts(`user${i}-${j}@x.example`);
+      cache.facts('kept@x.example');
+      expect(cache.size).toBeLessThanOrEqual(8);
+    }
+    expect(hasher.calls).toBe(1 + 200 * 3);
+    // A recipient not seen for two generations is gone (hashed again), and the bound holds.
     hasher.calls = 0;
-    cache.facts('a@x.example');
-    cache.facts('c@x.example');
-    cache.facts('d@x.example');
-    expect(hasher.calls).toBe(0);
-    cache.facts('b@x.example');
-    expect(hasher.calls).toBe(1);
-    for (let i = 0; i < 10_000; i += 1) cache.facts(`user${i}@x.example`);
-    expect(cache.size).toBe(3);
+    for (let i = 0; i < 8; i += 1) cache.facts(`later${i}@x.example`);
+    cache.facts('kept@x.example');
+    expect(hasher.calls).toBe(9);
+    for (let i = 0; i < 10_000; i += 1) cache.facts(`many${i}@x.example`);
+    expect(cache.size).toBeLessThanOrEqual(8);
   });
 
   it('does not hold an overlong "address", and defaults to its documented bound', () => {
@@ -56,8 +58,11 @@ describe('the recipient cache', () => {
     const long = `${'a'.repeat(MAX_CACHED_ADDRESS_CHARS)}@x.example`;
     expect(cache.facts(long)).toEqual(new RecipientHasher(KEY).facts(long));
     expect(cache.size).toBe(0);
-    for (let i = 0; i < MAX_CACHED_RECIPIENTS + 500; i += 1) cache.facts(`user${i}@x.example`);
-    expect(cache.size).toBe(MAX_CACHED_RECIPIENTS);
+    for (let i = 0; i < 3 * MAX_CACHED_RECIPIENTS + 500; i += 1) {
+      cache.facts(`user${i}@x.example`);
+      if (cache.size > MAX_CACHED_RECIPIENTS) throw new Error(`${cache.size} recipients held after ${i + 1}`);
+    }
+    expect(cache.size).toBeGreaterThanOrEqual(MAX_CACHED_RECIPIENTS / 2);
   });
 
   it('every attempt\'s event carries its own recipient\'s hash through the cache', async () => {
