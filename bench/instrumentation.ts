@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { ExportResultCode } from '@opentelemetry/core';
-import { MAX_CACHED_RECIPIENTS, SendInstrumentation, fetchOutcomeReader } from '../src/instrument/index.js';
+import { MAX_CACHED_RECIPIENTS, SendInstrumentation, fetchOutcomeReader, instrumentFetch } from '../src/instrument/index.js';
 import type { OutcomeReader } from '../src/instrument/index.js';
 import { BufferedSink } from '../src/transport/index.js';
 import type { SendEvent } from '../src/events/index.js';
@@ -69,6 +69,10 @@ async function measure(): Promise<{ rows: OverheadResult[]; ratios: Record<strin
   const freshContext = () => freshRecipientContexts[(nextFresh = (nextFresh + 1) % freshRecipientContexts.length)] ?? context;
   const readFetch = fetchOutcomeReader('resend');
   const readFetchBodies = fetchOutcomeReader('resend', { readSuccessBody: true });
+  // The fetch adapter as a service calls it: it reads the URL and the JSON request body for the
+  // operation, From and To itself (the rows above hand the attempt a ready context).
+  const adapterFetch = instrumentFetch(instrumentation, { provider: 'resend', fetch: stubFetch });
+  const requestBody = JSON.stringify({ from: 'Acme <billing@mail.acme.com>', to: ['jane.doe@example.com'], subject: 'Your receipt #4521', html: `<p>${'Thank you for your order. '.repeat(60)}</p>`, text: 'Thank you for your order.' });
 
   const variants: [string, () => Promise<unknown>][] = [
     ['uninstrumented', () => stubSdkSend()],
@@ -91,6 +95,7 @@ async function measure(): Promise<{ rows: OverheadResult[]; ratios: Record<strin
     ['uninstrumented fetch', () => stubFetch()],
     ['sendlens (fetch Response)', () => instrumentation.attempt(context, stubFetch, readFetch)],
     ['sendlens (fetch, reading bodies)', () => instrumentation.attempt(context, stubFetch, readFetchBodies)],
+    ['sendlens instrumentFetch (2 KB JSON request)', () => adapterFetch('https://api.resend.com/emails', { method: 'POST', headers: { 'content-type': 'application/json' }, body: requestBody })],
   ];
   const samples = new Map<string, number[]>(variants.map(([name]) => [name, []]));
   /** Wall time of each variant's rounds including its deferred work, over its calls. */
