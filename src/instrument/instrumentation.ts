@@ -21,6 +21,12 @@ export interface AttemptContext {
   from?: string;
   /** The recipients; only the first one's hash and domain are kept, and their count. */
   to?: string | readonly string[];
+  /**
+   * Reads From and To when the attempt completes, off the send path (the fetch
+   * adapter parses a JSON request body so). `from` and `to`, when present in
+   * the context at all, win over what it reads; an empty `to` it reads is none.
+   */
+  readAddresses?: () => { from?: string | undefined; to: readonly string[] };
   /** The caller's own id for the message. */
   messageId?: string;
   /** 1 for the first try; each retry is its own attempt. */
@@ -348,8 +354,24 @@ export class SendInstrumentation {
     span.end(endTime);
   }
 
+  /** From and To as given, else as `readAddresses` reads them; a failing reader leaves them out. */
+  #addresses(context: AttemptContext): { from: string | undefined; to: AttemptContext['to'] } {
+    const readAddresses = context.readAddresses;
+    const givenFrom = 'from' in context;
+    const givenTo = 'to' in context;
+    if (readAddresses === undefined || (givenFrom && givenTo)) return { from: context.from, to: context.to };
+    let read: ReturnType<typeof readAddresses> = { to: [] };
+    try {
+      read = readAddresses();
+    } catch (error) {
+      this.#internalError(error);
+    }
+    return { from: givenFrom ? context.from : read.from, to: givenTo ? context.to : read.to.length > 0 ? read.to : undefined };
+  }
+
   #event({ context, span, startedAt, latencyMs, outcome: result }: FinishedAttempt): SendEvent {
-    const to = context.to;
+    const addresses = context.readAddresses === undefined ? context : this.#addresses(context);
+    const to = addresses.to;
     const recipient = this.#recipients.facts(to === undefined || typeof to === 'string' ? to : to[0]);
     const recipientCount = to === undefined ? 0 : typeof to === 'string' ? 1 : to.length;
     const spanContext = span?.spanContext();
@@ -365,7 +387,7 @@ export class SendInstrumentation {
       provider: context.provider,
       operation: context.operation ?? 'send',
       workspace: (context.workspace ?? '').slice(0, 128),
-      sender_domain: cachedSenderDomain(context.from),
+      sender_domain: cachedSenderDomain(addresses.from),
       recipient_domain: recipient.domain.slice(0, 253),
       recipient_hash: recipient.hash,
       recipient_count: Math.min(recipientCount, 100_000),
