@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
-import type { Attributes, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { RecipientHasher, SEND_EVENT_SCHEMA_VERSION, domainOf, uuidv7 } from '../events/index.js';
 import type { Operation, SendEvent } from '../events/index.js';
 import type { NormalizedError, ProviderId } from '../normalize/index.js';
@@ -218,8 +218,11 @@ export class SendInstrumentation {
     const startedAt = this.#clock();
     const started = performance.now();
     let span: Span | undefined;
+    // Read once, for the span's parent and for the context the call runs in.
+    let active: Context | undefined;
     try {
-      span = this.#startSpan(context, startedAt);
+      active = otelContext.active();
+      span = this.#startSpan(context, startedAt, active);
     } catch (error) {
       this.#internalError(error);
     }
@@ -227,7 +230,7 @@ export class SendInstrumentation {
     try {
       // The provider is called with the attempt's span active, so a client's own
       // instrumentation (an HTTP client's, the AWS SDK's) nests under it.
-      result = span ? await otelContext.with(trace.setSpan(otelContext.active(), span), run) : await run();
+      result = span && active ? await otelContext.with(trace.setSpan(active, span), run) : await run();
     } catch (error) {
       this.#settle(context, span, startedAt, started, reader, error, true);
       throw error;
@@ -260,9 +263,9 @@ export class SendInstrumentation {
   }
 
   /** The other attributes are set when the attempt completes, before the span ends. */
-  #startSpan(context: AttemptContext, startTime: number): Span {
+  #startSpan(context: AttemptContext, startTime: number, parent: Context): Span {
     const { name, attributes } = spanStart(context);
-    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes }, startTime });
+    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes }, startTime }, parent);
   }
 
   /** One call per attribute, no object to build and walk: the order is the one the span has always had. */
