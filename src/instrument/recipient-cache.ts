@@ -46,7 +46,7 @@ export class RecipientFactsCache {
     if (address === undefined) return NO_RECIPIENT;
     const recent = this.#recent.get(address);
     if (recent !== undefined) return recent;
-    const facts = this.#older.get(address) ?? Object.freeze(this.#hasher.facts(address));
+    const facts = this.#older.get(address) ?? this.#hasher.facts(address);
     if (address.length <= MAX_CACHED_ADDRESS_CHARS) {
       if (this.#recent.size >= this.#generationSize) {
         this.#older = this.#recent;
