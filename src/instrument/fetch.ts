@@ -47,31 +47,53 @@ function formFields(body: URLSearchParams | FormData): Json {
   return fields;
 }
 
+/**
+ * Operations by provider and URL: a service calls a handful of endpoints, and
+ * parsing the URL and matching the path patterns costs ~1.4 µs on the send
+ * path. Cleared when full.
+ */
+const operationsByUrl = new Map<string, Operation>();
+const MAX_CACHED_OPERATIONS = 256;
+
+function operationOf(provider: ProviderId, url: string): Operation {
+  const key = `${provider} ${url}`;
+  const cached = operationsByUrl.get(key);
+  if (cached !== undefined) return cached;
+  let operation: Operation;
+  try {
+    operation = operationFromPath(new URL(url).pathname, provider);
+  } catch {
+    operation = 'other';
+  }
+  if (operationsByUrl.size >= MAX_CACHED_OPERATIONS) operationsByUrl.clear();
+  operationsByUrl.set(key, operation);
+  return operation;
+}
+
+/** From and To of a JSON request body; none when it is not JSON after all. */
+function addressesOfJson(provider: ProviderId, body: string): { from?: string | undefined; to: readonly string[] } {
+  try {
+    const parsed = obj(JSON.parse(body));
+    return parsed ? addressesOf(provider, parsed) : { to: [] };
+  } catch {
+    // Not JSON after all: the event just lacks the addresses.
+    return { to: [] };
+  }
+}
+
 function contextFromRequest(provider: ProviderId, input: FetchInput, init: RequestInit | undefined): AttemptContext {
   const url = typeof input === 'string' || input instanceof URL ? String(input) : input.url;
   const method = init?.method ?? (typeof input === 'object' && 'method' in input ? input.method : 'GET');
-  const context: AttemptContext = { provider, method, url };
-  try {
-    context.operation = operationFromPath(new URL(url).pathname, provider);
-  } catch {
-    context.operation = 'other';
-  }
+  const context: AttemptContext = { provider, method, url, operation: operationOf(provider, url) };
   const body = init?.body;
   if (body instanceof URLSearchParams || body instanceof FormData) {
+    // Read now: the caller may change a form after the call.
     const { from, to } = addressesOf(provider, formFields(body));
     if (from !== undefined) context.from = from;
     if (to.length > 0) context.to = to;
   } else if (typeof body === 'string' && body.length <= MAX_REQUEST_PARSE_BYTES && body.trimStart().startsWith('{')) {
-    try {
-      const parsed = obj(JSON.parse(body));
-      if (parsed) {
-        const { from, to } = addressesOf(provider, parsed);
-        if (from !== undefined) context.from = from;
-        if (to.length > 0) context.to = to;
-      }
-    } catch {
-      // Not JSON after all: the event just lacks the addresses.
-    }
+    // A string cannot change: parsed when the attempt completes, off the send path (~2.6 µs for 2 KB).
+    context.readAddresses = () => addressesOfJson(provider, body);
   }
   return context;
 }

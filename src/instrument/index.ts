@@ -5,6 +5,7 @@
  * SDK adapter lives in its folder (src/providers/<id>/) and builds on this.
  */
 export { SendInstrumentation, INSTRUMENTATION_NAME, REJECTED_RECIPIENTS_ATTRIBUTE } from './instrumentation.js';
+export { MAX_CACHED_RECIPIENTS } from './recipient-cache.js';
 export type { AttemptContext, AttemptResult, InstrumentationOptions, OutcomeReader, SendEventSink } from './instrumentation.js';
 export { instrumentFetch, fetchOutcomeReader, operationFromPath, MAX_RESPONSE_BYTES, MAX_REQUEST_PARSE_BYTES } from './fetch.js';
 export type { InstrumentFetchOptions, SendlensRequestInit, FetchReadOptions } from './fetch.js';

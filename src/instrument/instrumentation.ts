@@ -1,8 +1,10 @@
 import { SpanKind, SpanStatusCode, context as otelContext, trace } from '@opentelemetry/api';
-import type { Attributes, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { RecipientHasher, SEND_EVENT_SCHEMA_VERSION, domainOf, uuidv7 } from '../events/index.js';
 import type { Operation, SendEvent } from '../events/index.js';
 import type { NormalizedError, ProviderId } from '../normalize/index.js';
+import { isoTimestamp } from './iso-time.js';
+import { MAX_CACHED_ADDRESS_CHARS, RecipientFactsCache } from './recipient-cache.js';
 
 /** Where send events go. `emit` must return at once and never throw: it runs on the send path. */
 export interface SendEventSink {
@@ -19,6 +21,12 @@ export interface AttemptContext {
   from?: string;
   /** The recipients; only the first one's hash and domain are kept, and their count. */
   to?: string | readonly string[];
+  /**
+   * Reads From and To when the attempt completes, off the send path (the fetch
+   * adapter parses a JSON request body so). `from` and `to`, when present in
+   * the context at all, win over what it reads; an empty `to` it reads is none.
+   */
+  readAddresses?: () => { from?: string | undefined; to: readonly string[] };
   /** The caller's own id for the message. */
   messageId?: string;
   /** 1 for the first try; each retry is its own attempt. */
@@ -87,7 +95,21 @@ function senderDomain(from: string | undefined): string {
   return (from.includes('@') ? domainOf(from) : from.trim().toLowerCase()).slice(0, 253);
 }
 
-const toList = (to: AttemptContext['to']): readonly string[] => (to === undefined ? [] : typeof to === 'string' ? [to] : to);
+/** Sender domains by From: a service sends from a handful of addresses. Cleared when full. */
+const senderDomains = new Map<string, string>();
+const MAX_CACHED_SENDERS = 256;
+
+function cachedSenderDomain(from: string | undefined): string {
+  if (from === undefined) return '';
+  const cached = senderDomains.get(from);
+  if (cached !== undefined) return cached;
+  const domain = senderDomain(from);
+  if (from.length <= MAX_CACHED_ADDRESS_CHARS) {
+    if (senderDomains.size >= MAX_CACHED_SENDERS) senderDomains.clear();
+    senderDomains.set(from, domain);
+  }
+  return domain;
+}
 
 /**
  * What a span starts with: its name and the attributes HTTP semantic
@@ -108,7 +130,24 @@ interface SpanStart {
 const spanStarts = new Map<string, SpanStart>();
 const MAX_CACHED_SPAN_STARTS = 256;
 
+/**
+ * The endpoint of the last attempt, looked up without building a cache key:
+ * a service mostly calls one endpoint in a row. Only a string URL qualifies
+ * (a URL object can change between calls while staying the same object).
+ */
+let lastEndpoint: { provider: ProviderId; operation: Operation | undefined; method: string | undefined; url: string | undefined; start: SpanStart } | undefined;
+
 function spanStart(context: AttemptContext): SpanStart {
+  const last = lastEndpoint;
+  if (last !== undefined && last.url === context.url && last.provider === context.provider && last.operation === context.operation && last.method === context.method) return last.start;
+  const start = endpointSpanStart(context);
+  if (typeof context.url === 'string' || context.url === undefined) {
+    lastEndpoint = { provider: context.provider, operation: context.operation, method: context.method, url: context.url, start };
+  }
+  return start;
+}
+
+function endpointSpanStart(context: AttemptContext): SpanStart {
   const operation = context.operation ?? 'send';
   const url = context.url === undefined ? '' : String(context.url);
   const cacheKey = `${context.provider}\n${operation}\n${context.method ?? ''}\n${url}`;
@@ -148,7 +187,7 @@ export class SendInstrumentation {
   readonly service: string;
   readonly environment: string;
   readonly #sink: SendEventSink;
-  readonly #hasher: RecipientHasher;
+  readonly #recipients: RecipientFactsCache;
   readonly #tracer: Tracer;
   readonly #onInternalError: (error: unknown) => void;
   readonly #clock: () => number;
@@ -163,7 +202,7 @@ export class SendInstrumentation {
     this.service = options.service.slice(0, 128);
     this.environment = (options.environment ?? '').slice(0, 64);
     this.#sink = options.sink;
-    this.#hasher = new RecipientHasher(options.recipientHashKey);
+    this.#recipients = new RecipientFactsCache(new RecipientHasher(options.recipientHashKey));
     this.#tracer = options.tracer ?? trace.getTracer(INSTRUMENTATION_NAME);
     this.#onInternalError = options.onInternalError ?? (() => undefined);
     this.#clock = options.clock ?? Date.now;
@@ -179,8 +218,11 @@ export class SendInstrumentation {
     const startedAt = this.#clock();
     const started = performance.now();
     let span: Span | undefined;
+    // Read once, for the span's parent and for the context the call runs in.
+    let active: Context | undefined;
     try {
-      span = this.#startSpan(context, startedAt);
+      active = otelContext.active();
+      span = this.#startSpan(context, startedAt, active);
     } catch (error) {
       this.#internalError(error);
     }
@@ -188,12 +230,12 @@ export class SendInstrumentation {
     try {
       // The provider is called with the attempt's span active, so a client's own
       // instrumentation (an HTTP client's, the AWS SDK's) nests under it.
-      result = span ? await otelContext.with(trace.setSpan(otelContext.active(), span), run) : await run();
+      result = span && active ? await otelContext.with(trace.setSpan(active, span), run) : await run();
     } catch (error) {
-      this.#settle(context, span, startedAt, started, () => reader.fromError(error));
+      this.#settle(context, span, startedAt, started, reader, error, true);
       throw error;
     }
-    this.#settle(context, span, startedAt, started, () => reader.fromResult(result));
+    this.#settle(context, span, startedAt, started, reader, result, false);
     return result;
   }
 
@@ -221,19 +263,22 @@ export class SendInstrumentation {
   }
 
   /** The other attributes are set when the attempt completes, before the span ends. */
-  #startSpan(context: AttemptContext, startTime: number): Span {
+  #startSpan(context: AttemptContext, startTime: number, parent: Context): Span {
     const { name, attributes } = spanStart(context);
-    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes }, startTime });
+    return this.#tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes: { ...attributes }, startTime }, parent);
   }
 
-  #contextAttributes(context: AttemptContext, event: SendEvent): Attributes {
-    const attributes: Attributes = { [PROVIDER_ATTRIBUTE]: event.provider, 'email.operation': event.operation, 'email.attempt': event.attempt, 'email.recipient.count': event.recipient_count };
-    if (event.workspace) attributes['email.workspace'] = event.workspace;
-    if (event.sender_domain) attributes['email.sender.domain'] = event.sender_domain;
-    if (event.recipient_domain) attributes['email.recipient.domain'] = event.recipient_domain;
-    if (context.messageId) attributes['email.message.id'] = event.message_id;
-    if (event.rejected_recipient_count) attributes[REJECTED_RECIPIENTS_ATTRIBUTE] = event.rejected_recipient_count;
-    return attributes;
+  /** One call per attribute, no object to build and walk: the order is the one the span has always had. */
+  #setContextAttributes(span: Span, context: AttemptContext, event: SendEvent): void {
+    span.setAttribute(PROVIDER_ATTRIBUTE, event.provider);
+    span.setAttribute('email.operation', event.operation);
+    span.setAttribute('email.attempt', event.attempt);
+    span.setAttribute('email.recipient.count', event.recipient_count);
+    if (event.workspace) span.setAttribute('email.workspace', event.workspace);
+    if (event.sender_domain) span.setAttribute('email.sender.domain', event.sender_domain);
+    if (event.recipient_domain) span.setAttribute('email.recipient.domain', event.recipient_domain);
+    if (context.messageId) span.setAttribute('email.message.id', event.message_id);
+    if (event.rejected_recipient_count) span.setAttribute(REJECTED_RECIPIENTS_ATTRIBUTE, event.rejected_recipient_count);
   }
 
   /**
@@ -242,11 +287,12 @@ export class SendInstrumentation {
    * timestamp, the sink) to a batch on the next turn of the event loop, so the
    * send path pays only for the span start and this read.
    */
-  #settle(context: AttemptContext, span: Span | undefined, startedAt: number, started: number, read: () => AttemptResult | Promise<AttemptResult>): void {
+  #settle<T>(context: AttemptContext, span: Span | undefined, startedAt: number, started: number, reader: OutcomeReader<T>, settled: unknown, threw: boolean): void {
     const ended = performance.now();
     let outcome: AttemptResult | Promise<AttemptResult>;
     try {
-      outcome = read();
+      // No closure per call: the reader and what `run` settled with come as they are.
+      outcome = threw ? reader.fromError(settled) : reader.fromResult(settled as T);
     } catch (error) {
       this.#internalError(error);
       span?.setAttribute(PROVIDER_ATTRIBUTE, context.provider).end();
@@ -283,7 +329,7 @@ export class SendInstrumentation {
     try {
       const event = this.#event(finished);
       if (finished.span) {
-        finished.span.setAttributes(this.#contextAttributes(finished.context, event));
+        this.#setContextAttributes(finished.span, finished.context, event);
         this.#endSpan(finished.span, finished.outcome, finished.endTime);
       }
       this.#sink.emit(event);
@@ -300,22 +346,37 @@ export class SendInstrumentation {
     } else {
       const error = result.error;
       if (error.status !== null) span.setAttribute('http.response.status_code', error.status);
-      span.setAttributes({
-        'error.type': error.code,
-        'email.outcome': 'failed',
-        'email.error.category': error.category,
-        'email.error.retry': error.retry,
-        ...(error.providerCode !== null && { 'email.error.provider_code': error.providerCode }),
-        ...(error.retryAfterMs !== null && { 'email.error.retry_after_ms': error.retryAfterMs }),
-      });
+      span.setAttribute('error.type', error.code);
+      span.setAttribute('email.outcome', 'failed');
+      span.setAttribute('email.error.category', error.category);
+      span.setAttribute('email.error.retry', error.retry);
+      if (error.providerCode !== null) span.setAttribute('email.error.provider_code', error.providerCode);
+      if (error.retryAfterMs !== null) span.setAttribute('email.error.retry_after_ms', error.retryAfterMs);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
     }
     span.end(endTime);
   }
 
+  /** From and To as given, else as `readAddresses` reads them; a failing reader leaves them out. */
+  #addresses(context: AttemptContext): { from: string | undefined; to: AttemptContext['to'] } {
+    const readAddresses = context.readAddresses;
+    const givenFrom = 'from' in context;
+    const givenTo = 'to' in context;
+    if (readAddresses === undefined || (givenFrom && givenTo)) return { from: context.from, to: context.to };
+    let read: ReturnType<typeof readAddresses> = { to: [] };
+    try {
+      read = readAddresses();
+    } catch (error) {
+      this.#internalError(error);
+    }
+    return { from: givenFrom ? context.from : read.from, to: givenTo ? context.to : read.to.length > 0 ? read.to : undefined };
+  }
+
   #event({ context, span, startedAt, latencyMs, outcome: result }: FinishedAttempt): SendEvent {
-    const recipients = toList(context.to);
-    const recipient = this.#hasher.facts(recipients[0]);
+    const addresses = context.readAddresses === undefined ? context : this.#addresses(context);
+    const to = addresses.to;
+    const recipient = this.#recipients.facts(to === undefined || typeof to === 'string' ? to : to[0]);
+    const recipientCount = to === undefined ? 0 : typeof to === 'string' ? 1 : to.length;
     const spanContext = span?.spanContext();
     // A no-op tracer (no SDK registered) hands out an invalid all-zero context: keep no ids then.
     const traced = spanContext !== undefined && trace.isSpanContextValid(spanContext);
@@ -323,16 +384,16 @@ export class SendInstrumentation {
     return {
       event_id: uuidv7(startedAt),
       schema_version: SEND_EVENT_SCHEMA_VERSION,
-      occurred_at: new Date(startedAt).toISOString(),
+      occurred_at: isoTimestamp(startedAt),
       service: this.service,
       environment: this.environment,
       provider: context.provider,
       operation: context.operation ?? 'send',
       workspace: (context.workspace ?? '').slice(0, 128),
-      sender_domain: senderDomain(context.from),
+      sender_domain: cachedSenderDomain(addresses.from),
       recipient_domain: recipient.domain.slice(0, 253),
       recipient_hash: recipient.hash,
-      recipient_count: Math.min(recipients.length, 100_000),
+      recipient_count: Math.min(recipientCount, 100_000),
       rejected_recipient_count: result.outcome === 'sent' ? Math.min(Math.max(0, Math.floor(result.rejectedRecipients ?? 0)), 100_000) : 0,
       message_id: (context.messageId ?? '').slice(0, 256),
       provider_message_id: result.outcome === 'sent' ? (result.providerMessageId ?? '').slice(0, 256) : '',
