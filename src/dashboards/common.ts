@@ -125,6 +125,11 @@ const totalsColumns = (columns: string) => columns.replace('workspace, sender_do
 /** True (1=1) when both tenant variables are All, as the plugin's frontend expands $__conditionalAll. */
 const TENANTS_ALL = '$__conditionalAll(0, $workspace) AND $__conditionalAll(0, $sender_domain)';
 
+/** The whole UTC days of [from, to]: [firstDay, endDay), empty when firstDay >= endDay. */
+export function wholeDays(from = "toTimeZone($__fromTime, 'UTC')", to = "toTimeZone($__toTime, 'UTC')"): { firstDay: string; endDay: string } {
+  return { firstDay: `toStartOfDay(${from} + INTERVAL 86399 SECOND)`, endDay: `(toStartOfDay(${to} - INTERVAL 1439 MINUTE) + INTERVAL 1 DAY)` };
+}
+
 /** The whole UTC hours of [from, to]: [firstHour, endHour), empty when firstHour >= endHour. */
 export function wholeHours(from = "toTimeZone($__fromTime, 'UTC')", to = "toTimeZone($__toTime, 'UTC')"): { firstHour: string; endHour: string } {
   return { firstHour: `toStartOfHour(${from} + INTERVAL 3599 SECOND)`, endHour: `(toStartOfHour(${to} - INTERVAL 59 MINUTE) + INTERVAL 1 HOUR)` };
@@ -136,8 +141,7 @@ export function rollupSource(kind: keyof typeof ROLLUP_TABLES, options: RollupSo
   const to = `toTimeZone(${options.to ?? '$__toTime'}, 'UTC')`;
   // Whole hours are [firstHour, endHour), whole days [firstDay, endDay): empty when first >= end.
   const { firstHour, endHour } = wholeHours(from, to);
-  const firstDay = `toStartOfDay(${from} + INTERVAL 86399 SECOND)`;
-  const endDay = `(toStartOfDay(${to} - INTERVAL 1439 MINUTE) + INTERVAL 1 DAY)`;
+  const { firstDay, endDay } = wholeDays(from, to);
   const hours = options.grain === 'interval' ? '$__interval_s % 3600 = 0' : '1';
   const days = options.grain === 'interval' ? '$__interval_s % 86400 = 0' : '1';
   // When the per-tenant coarse rollups serve and when the totals do; null: never, and the branch is

@@ -42,6 +42,7 @@ export const DEMO_TABLES = [
   'email_risk_rollup_1h',
   'email_risk_subject_1h',
   'email_risk_subject_1d',
+  'email_risk_tenant_1d',
   'otel_traces',
   'otel_traces_trace_id_ts',
   'sendlens_ingest_batches',

@@ -98,6 +98,15 @@ const riskBySubjectFromMinutes = (bucket: 'hour' | 'day') => `(
   GROUP BY ${bucket}, scope, subject
 )`;
 
+/** The per-tenant daily risk rollup (migration 0019) computed the same way from the minute rollups. */
+const RISK_BY_TENANT_FROM_MINUTES = `(
+  SELECT toStartOfDay(hour) AS day, provider, workspace, sender_domain,
+    sum(sends) AS sends, sum(suppressed_sends) AS suppressed_sends, sum(account_errors) AS account_errors, sum(suspensions) AS suspensions,
+    sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints, sum(suppressed_feedback) AS suppressed_feedback
+  FROM ${RISK_FROM_MINUTES}
+  GROUP BY day, provider, workspace, sender_domain
+)`;
+
 /** The hourly latency per provider and environment (migration 0018) computed from the minute rollup. */
 const LATENCY_FROM_MINUTES = `(
   SELECT toStartOfHour(minute) AS hour, provider, environment, sum(attempts) AS attempts,
@@ -111,6 +120,7 @@ const riskFromMinutes = (sql: string) =>
   sql
     .split('email_risk_subject_1h').join(riskBySubjectFromMinutes('hour'))
     .split('email_risk_subject_1d').join(riskBySubjectFromMinutes('day'))
+    .split('email_risk_tenant_1d').join(RISK_BY_TENANT_FROM_MINUTES)
     .split('email_risk_rollup_1h').join(RISK_FROM_MINUTES)
     .split('email_send_latency_1h').join(LATENCY_FROM_MINUTES);
 
@@ -170,7 +180,7 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
       const reference = riskFromMinutes(minuteOnly(panel.sql));
       if (reference === panel.sql) continue;
       it(`${spec.name} / ${panel.key}`, async () => {
-        expect(reference, 'the reference reads minutes only').not.toMatch(/_(rollup|totals|latency)_1[hd]\b|email_risk_(rollup|subject)_1[hd]\b/);
+        expect(reference, 'the reference reads minutes only').not.toMatch(/_(rollup|totals|latency)_1[hd]\b|email_risk_(rollup|subject|tenant)_1[hd]\b/);
         for (const [selection, variables] of Object.entries(SELECTIONS)) {
           for (const intervalMs of INTERVALS) {
             expectSameRows(await rows(panel.sql, intervalMs, variables), await rows(reference, intervalMs, variables), `${selection}, interval ${intervalMs / 1000} s`);
@@ -181,7 +191,7 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
   }
 
   it('every panel that reads the rollups is compared (the traces read raw rows)', () => {
-    const uncompared = DASHBOARDS.flatMap((d) => d.panels.filter((p) => /_(rollup|totals|subject|latency)_/.test(p.sql) && riskFromMinutes(minuteOnly(p.sql)) === p.sql).map((p) => `${d.name}/${p.key}`));
+    const uncompared = DASHBOARDS.flatMap((d) => d.panels.filter((p) => /_(rollup|totals|subject|tenant|latency)_/.test(p.sql) && riskFromMinutes(minuteOnly(p.sql)) === p.sql).map((p) => `${d.name}/${p.key}`));
     expect(uncompared).toEqual([]);
   });
 

@@ -77,6 +77,8 @@ async function riskCounts(client: ClickHouseClient): Promise<{
   for (const { table, scope } of RISK_BY_SUBJECT) {
     bySubject[`${table} ${scope}`] = { actual: await read(`${merged} FROM ${table} WHERE scope = '${scope}'`), expected: await read(`${merged} FROM email_risk_rollup_1h WHERE ${scope} != ''`) };
   }
+  // The per-tenant daily table (migration 0019): the hourly risk rollup's days, every tenant.
+  bySubject.email_risk_tenant_1d = { actual: await read(`${merged} FROM email_risk_tenant_1d`), expected: fromHourly };
   const sends = await read(`SELECT sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
       sumIf(attempts, code = 'suppression.recipient_suppressed') AS suppressed_sends, sumIf(attempts, category = 'account') AS account_errors,
       sumIf(attempts, code IN ('account.sending_suspended', 'account.suspended')) AS suspensions
@@ -88,7 +90,7 @@ async function riskCounts(client: ClickHouseClient): Promise<{
 }
 
 function expectSubjectsCounted(bySubject: Awaited<ReturnType<typeof riskCounts>>['bySubject']): void {
-  expect(Object.keys(bySubject)).toHaveLength(RISK_BY_SUBJECT.length);
+  expect(Object.keys(bySubject)).toHaveLength(RISK_BY_SUBJECT.length + 1);
   for (const [source, { actual, expected }] of Object.entries(bySubject)) {
     expect(actual.sends, source).toBeGreaterThan(0);
     expect(actual, source).toEqual(expected);
