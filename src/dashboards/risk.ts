@@ -78,9 +78,8 @@ function riskBuckets(grain: 'hour' | 'day', start: string, end: string): string 
  * subject is one series per workspace and domain (thousands), which no one can read and which
  * costs a window over every subject-hour of the range; the ranking reads one row per subject and day.
  *
- * An array (a scalar subquery, which ClickHouse evaluates once per query): rows are matched
- * first by name with an IN set over it (checked once per entry of the LowCardinality column's
- * dictionary), then by (scope, name) with has() on the few rows left (inTopSubjects).
+ * An array of (scope, name) pairs (a scalar subquery, which ClickHouse evaluates once per query)
+ * that rows are matched against as one IN set of pairs (inTopSubjects).
  */
 const TOP_SUBJECTS = `SELECT groupArray((scope, name))
     FROM
@@ -97,9 +96,13 @@ const TOP_SUBJECTS = `SELECT groupArray((scope, name))
     )
     WHERE place <= ${TOP_COUNT}`;
 
-/** The row's subject is one of TOP_SUBJECTS. */
-const inTopSubjects = (scope: string, name: string) =>
-  `${inArray(name, `arrayMap(subject -> subject.2, (${TOP_SUBJECTS}))`)} AND has((${TOP_SUBJECTS}), (${scope}, ${name}))`;
+/**
+ * The row's subject is one of TOP_SUBJECTS: one IN set of (scope, name) pairs, which also
+ * narrows the per-subject tables' reads by their primary key (scope, subject, …). It was a name
+ * IN set and has() over the pairs: the ranking written twice in the query, analysed twice
+ * (measured side by side at 10 M events, the trends ×0.82–0.88 with one).
+ */
+const inTopSubjects = (scope: string, name: string) => `(${scope}, ${name}) IN (SELECT arrayJoin((${TOP_SUBJECTS})))`;
 
 /**
  * The analyser's and-compare-chain rewrite (which derives extra comparisons from chains such as
