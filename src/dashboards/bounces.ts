@@ -1,4 +1,4 @@
-import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, inArray, TOP_COUNT, TOP_VARIABLE, SUBJECT_HOURS_SERVE, UNFILTERED, wholeDays, wholeHours } from './common.js';
+import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, inArray, TOP_COUNT, TOP_VARIABLE, riskCountsByTenant, SUBJECT_HOURS_SERVE, UNFILTERED, wholeHours } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environment variable does not apply.';
@@ -87,47 +87,6 @@ const domainCounts = (events: 'hard_bounces' | 'complaints') => {
   GROUP BY time, sender_domain`;
 };
 
-/**
- * Accepted recipients and feedback per workspace and sender domain over the range: whole UTC days
- * from the per-tenant daily risk rollup (migration 0019), the other whole hours from the hourly
- * one, the minutes at the edges from the minute rollups; every variable filters each (all four
- * carry provider, workspace and domain). The full daily rollup (operation, outcome and code too)
- * meant ~1.1 M rows for a month at 10 M events; this is ~3,500 a day.
- */
-const TENANT_COUNTS = (() => {
-  const { firstHour, endHour } = wholeHours();
-  const { firstDay, endDay } = wholeDays();
-  const counts = 'sends, delivered, hard_bounces, complaints';
-  const edges = `minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC') AND (minute < ${firstHour} OR minute >= ${endHour})`;
-  return `SELECT workspace, sender_domain, sum(sends) AS sends, sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints
-  FROM
-  (
-    SELECT workspace, sender_domain, ${counts}
-    FROM email_risk_tenant_1d
-    WHERE day >= ${firstDay} AND day < ${endDay} AND ${DELIVERY_FILTERS}
-    UNION ALL
-    SELECT workspace, sender_domain, ${counts}
-    FROM email_risk_rollup_1h
-    WHERE hour >= ${firstHour} AND hour < ${endHour} AND (hour < ${firstDay} OR hour >= ${endDay}) AND ${DELIVERY_FILTERS}
-    UNION ALL
-    SELECT workspace, sender_domain,
-      sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
-      toUInt64(0) AS delivered, toUInt64(0) AS hard_bounces, toUInt64(0) AS complaints
-    FROM email_send_rollup_1m
-    WHERE ${edges} AND ${DELIVERY_FILTERS}
-    GROUP BY workspace, sender_domain
-    UNION ALL
-    SELECT workspace, sender_domain,
-      toUInt64(0) AS sends,
-      sumIf(event_count, outcome = 'delivered') AS delivered,
-      sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
-      sumIf(event_count, outcome = 'complained') AS complaints
-    FROM email_delivery_rollup_1m
-    WHERE ${edges} AND ${DELIVERY_FILTERS}
-    GROUP BY workspace, sender_domain
-  )
-  GROUP BY workspace, sender_domain`;
-})();
 
 export const bounces: DashboardSpec = {
   name: 'bounces-complaints',
@@ -312,7 +271,7 @@ LIMIT 20`,
       sql: `SELECT workspace, sender_domain, sends AS accepted, delivered, hard_bounces, ${BOUNCE_RATE} AS bounce_rate, complaints, ${COMPLAINT_RATE} AS complaint_rate
 FROM
 (
-  ${TENANT_COUNTS}
+  ${riskCountsByTenant(['workspace', 'sender_domain'], ['sends', 'delivered', 'hard_bounces', 'complaints'])}
 )
 ORDER BY bounce_rate DESC, workspace, sender_domain`,
       format: 'table',

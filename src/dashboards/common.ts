@@ -310,6 +310,53 @@ export const TOP_VARIABLE: VariableSpec = {
 /** True (1=1) when no variable narrows the events feedback and risk panels count, as the plugin expands $__conditionalAll. */
 export const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
 
+/** The risk rollups' counts, each with the minute rollup and expression it comes from at the edges of a range. */
+const RISK_COUNT_MINUTES = {
+  sends: ['send', "sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent')"],
+  suppressed_sends: ['send', "sumIf(attempts, code = 'suppression.recipient_suppressed')"],
+  delivered: ['delivery', "sumIf(event_count, outcome = 'delivered')"],
+  hard_bounces: ['delivery', "sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard')"],
+  complaints: ['delivery', "sumIf(event_count, outcome = 'complained')"],
+  suppressed_feedback: ['delivery', "sumIf(event_count, outcome = 'suppressed')"],
+} as const;
+
+/**
+ * Risk counts per `dims` (workspace and/or sender_domain) over the dashboard's range: whole UTC
+ * days from the per-tenant daily risk rollup (migration 0019), the other whole hours from the
+ * hourly one, the minutes at the edges from the minute rollups; the provider, workspace and
+ * sender-domain variables filter each (all carry the three). The full daily rollups keep
+ * operation, outcome and code too: ~1.1 M rows for a month at 10 M events, where these counts
+ * need one row per tenant and day (~3,500).
+ */
+export function riskCountsByTenant(dims: readonly ('workspace' | 'sender_domain')[], counts: readonly (keyof typeof RISK_COUNT_MINUTES)[]): string {
+  const { firstHour, endHour } = wholeHours();
+  const { firstDay, endDay } = wholeDays();
+  const keys = dims.join(', ');
+  const edges = `minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC') AND (minute < ${firstHour} OR minute >= ${endHour})`;
+  const minutes = (kind: 'send' | 'delivery') => {
+    const columns = counts.map((c) => (RISK_COUNT_MINUTES[c][0] === kind ? `${RISK_COUNT_MINUTES[c][1]} AS ${c}` : `toUInt64(0) AS ${c}`));
+    return `SELECT ${keys}, ${columns.join(', ')}
+    FROM ${kind === 'send' ? 'email_send_rollup_1m' : 'email_delivery_rollup_1m'}
+    WHERE ${edges} AND ${DELIVERY_FILTERS}
+    GROUP BY ${keys}`;
+  };
+  const kinds = [...new Set(counts.map((c) => RISK_COUNT_MINUTES[c][0]))];
+  return `SELECT ${keys}, ${counts.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+  FROM
+  (
+    SELECT ${keys}, ${counts.join(', ')}
+    FROM email_risk_tenant_1d
+    WHERE day >= ${firstDay} AND day < ${endDay} AND ${DELIVERY_FILTERS}
+    UNION ALL
+    SELECT ${keys}, ${counts.join(', ')}
+    FROM email_risk_rollup_1h
+    WHERE hour >= ${firstHour} AND hour < ${endHour} AND (hour < ${firstDay} OR hour >= ${endDay}) AND ${DELIVERY_FILTERS}
+    UNION ALL
+    ${kinds.map(minutes).join('\n    UNION ALL\n    ')}
+  )
+  GROUP BY ${keys}`;
+}
+
 /**
  * When a panel by interval may read a table across workspaces and sender domains for the range's
  * whole hours (the hourly totals, email_send_latency_1h): the interval is whole hours and neither

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, DELIVERY_FILTERS, filters, rollupSource, SEND_ROLLUP, tenantsOf } from './common.js';
+import { COMMON_VARIABLES, DELIVERY_FILTERS, filters, riskCountsByTenant, rollupSource, SEND_ROLLUP, tenantsOf } from './common.js';
 import type { DashboardSpec, ThresholdStep } from './types.js';
 
 /**
@@ -124,8 +124,8 @@ ORDER BY time`,
       description: `Both kinds of hit per sender domain. Feedback without a sender domain (SendGrid-style events) is listed as (none). ${NOTE}`,
       visualization: 'bargauge',
       unit: 'short',
-      sql: `SELECT if(sender_domain = '', '(none)', sender_domain) AS domain, send_time + feedback AS suppressed_hits
-FROM (${hits(['sender_domain'])})
+      sql: `SELECT if(sender_domain = '', '(none)', sender_domain) AS domain, suppressed_sends + suppressed_feedback AS suppressed_hits
+FROM (${riskCountsByTenant(['sender_domain'], ['suppressed_sends', 'suppressed_feedback'])})
 ORDER BY suppressed_hits DESC, domain`,
       format: 'table',
       fields: [
