@@ -8,7 +8,9 @@ import type { DecodedMessage, Step } from './step.js';
  * range and hands it on when it is due (rows, bytes, age), or, when it replays
  * a batch a previous owner logged, exactly at that batch's last offset
  * (replay.ts); a replay batch is never cut short by time or by `join`: left
- * incomplete, it is read again. Holds one open batch.
+ * incomplete, it is read again. Holds one open batch. While `writing` says an
+ * earlier batch is still being written, the open one is not closed by age
+ * (PartitionBatch.due: group commit).
  */
 export class BatchStep implements Step<DecodedMessage> {
   #batch: PartitionBatch;
@@ -19,6 +21,7 @@ export class BatchStep implements Step<DecodedMessage> {
     readonly limits: BatchLimits,
     readonly replay: ReplayCursor,
     readonly next: Step<PartitionBatch>,
+    readonly writing: () => boolean = () => false,
   ) {
     this.#batch = new PartitionBatch(topic, partition);
   }
@@ -29,11 +32,11 @@ export class BatchStep implements Step<DecodedMessage> {
       if (replayUntil !== null) this.#batch.replayUntil = replayUntil;
     }
     this.#batch.add(message, decoded, Date.now());
-    if (this.#batch.due(this.limits, Date.now())) await this.#handOn();
+    if (this.#batch.due(this.limits, Date.now(), this.writing())) await this.#handOn();
   }
 
   async poll(now: number): Promise<void> {
-    if (this.#batch.replayUntil === null && this.#batch.due(this.limits, now)) await this.#handOn();
+    if (this.#batch.replayUntil === null && this.#batch.due(this.limits, now, this.writing())) await this.#handOn();
     await this.next.poll(now);
   }
 
