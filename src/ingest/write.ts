@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { PartitionBatch } from './batch.js';
-import { SEND_EVENTS_TABLE, eventText, insertStatement } from './row-format.js';
+import { eventText, insertStatement } from './row-format.js';
 import { deadLetter } from './dead-letter.js';
 import { findBoundary, halfToken, logBatch, tableToken } from './replay.js';
 import type { ReplayBoundary } from './replay.js';
@@ -40,33 +40,6 @@ export interface WriterOptions {
   /** Called after a batch is written and before it is committed: the window crash tests aim at. */
   afterWrite?: (batch: PartitionBatch) => void;
 }
-
-/** What every insert of the loader runs with: deduplicated by its token (also in the views), parsed on one thread. */
-const INSERT_SETTINGS = {
-  insert_deduplicate: 1,
-  deduplicate_blocks_in_dependent_materialized_views: 1,
-  date_time_input_format: 'best_effort',
-  input_format_null_as_default: 1,
-  async_insert: 0,
-  input_format_parallel_parsing: 0,
-} as const;
-
-/**
- * Settings of one table's inserts on top of INSERT_SETTINGS.
- *
- * email_send_events: `optimize_on_insert = 0`. By default a ReplacingMergeTree
- * insert runs its merge over the sorted block before writing the part, which
- * only matters for an event id twice in one batch; the engine spent about a
- * fifth of the insert there (`npx tsx bench/ingest-probe.ts`: 19.6 → 15.4 CPU
- * µs per event). Such a duplicate now stays two raw rows until the background
- * merge, as one split across two batches always did (read the raw table with
- * FINAL); the rollups never saw the table's merge (their view keeps the first
- * row per event id of the block, 0007). The delivery tables keep the default:
- * their first-seen marking (0014) is not measured here.
- */
-const TABLE_INSERT_SETTINGS: Readonly<Record<string, Readonly<Record<string, number | string>>>> = {
-  [SEND_EVENTS_TABLE]: { optimize_on_insert: 0 },
-};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -132,7 +105,15 @@ export class BatchWriter {
     const result = await this.#client.exec({
       query: insertStatement(this.#options.database, table),
       values: Readable.from([insertBody(rows)]),
-      clickhouse_settings: { ...INSERT_SETTINGS, ...TABLE_INSERT_SETTINGS[table], insert_deduplication_token: token },
+      clickhouse_settings: {
+        insert_deduplication_token: token,
+        insert_deduplicate: 1,
+        deduplicate_blocks_in_dependent_materialized_views: 1,
+        date_time_input_format: 'best_effort',
+        input_format_null_as_default: 1,
+        async_insert: 0,
+        input_format_parallel_parsing: 0,
+      },
     });
     result.stream.resume();
   }
@@ -166,4 +147,3 @@ export function insertBody(rows: readonly Row[]): string {
 function originalText(table: string, row: Row): string {
   return eventText(table, row.text);
 }
-

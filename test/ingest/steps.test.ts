@@ -103,19 +103,6 @@ describe('BatchWriter on the embedded engine', () => {
     expect(await writer().replayBoundary('email.send.events', 0, 1n)).toBeNull();
   });
 
-  it('inserts send events without the table\'s merge on insert (optimize_on_insert = 0): an event twice in a batch is two raw rows until a merge, one with FINAL, one attempt in the rollup', async () => {
-    const twice = line({ workspace: 'twice-in-batch' });
-    const batch = new PartitionBatch('email.send.events', 5);
-    const m = message([twice, line({ workspace: 'twice-in-batch' }), twice].join('\n'), 0n);
-    batch.add(m, decodeSendEvents(m), 0);
-    expect(batch.rowCount).toBe(3);
-    await writer().write(batch);
-    // With the default (1) the insert itself collapsed the copies: 2 raw rows.
-    expect(await count("SELECT count() AS n FROM email_send_events WHERE workspace = 'twice-in-batch'")).toBe(3);
-    expect(await count("SELECT count() AS n FROM email_send_events FINAL WHERE workspace = 'twice-in-batch'")).toBe(2);
-    expect(await count("SELECT sum(attempts) AS n FROM email_send_rollup_1m WHERE workspace = 'twice-in-batch'")).toBe(2);
-  });
-
   it('bisects a batch ClickHouse refuses down to the offending row, which it dead-letters; the rest lands', async () => {
     const batch = new PartitionBatch('dates', 3);
     const rows = Array.from({ length: 9 }, (_, i) => ({ text: JSON.stringify({ d: i === 5 ? 'not a date' : '2026-11-22', n: i }), offset: BigInt(100 + i), line: 0 }));
