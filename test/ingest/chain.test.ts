@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchStep, CommitStep, DeadLetterStep, DecodeStep, InvalidRatioExceeded, InvalidRatioGuard, MAX_WRITES_IN_FLIGHT, PartitionBatch, PartitionLoader, ReplayCursor, WriteStep } from '../../src/ingest/index.js';
+import { BatchStep, CommitStep, DeadLetterStep, DecodeStep, FIRST_BATCH_ROWS, InvalidRatioExceeded, InvalidRatioGuard, MAX_WRITES_IN_FLIGHT, PartitionBatch, PartitionLoader, ReplayCursor, WriteStep } from '../../src/ingest/index.js';
 import type { BatchWriter, CommittedBatch, DeadLetter, Decoded, DecodedMessage, ReplayBoundary, SourceMessage, Step, WrittenBatch } from '../../src/ingest/index.js';
 
 const TOPIC = 'events';
@@ -305,6 +305,20 @@ describe('BatchStep', () => {
     writing = false;
     await step.poll(Date.now() + 10 * limits.maxWaitMs);
     expect(out.items.map((b) => b.token())).toEqual(['events:4:30-32', 'events:4:33-33']);
+  });
+
+  it(`closes the first batch at ${FIRST_BATCH_ROWS} rows, later ones at maxRows, and the first after a close again at ${FIRST_BATCH_ROWS}`, async () => {
+    const writer = new ControlledWriter([]);
+    const out = new Collect<PartitionBatch>();
+    const step = new BatchStep(TOPIC, PARTITION, { maxRows: 3 * FIRST_BATCH_ROWS, maxBytes: 1e12, maxWaitMs: 60_000 }, new ReplayCursor(TOPIC, PARTITION, (t, p, o) => writer.replayBoundary(t, p, o)), out);
+    const submitRange = async (first: number, count: number) => {
+      for (let offset = first; offset < first + count; offset += 1) await step.submit(decoded(BigInt(offset)));
+    };
+    await submitRange(0, 4 * FIRST_BATCH_ROWS);
+    expect(out.items.map((b) => b.rowCount)).toEqual([FIRST_BATCH_ROWS, 3 * FIRST_BATCH_ROWS]);
+    await step.close();
+    await submitRange(0, FIRST_BATCH_ROWS);
+    expect(out.items.map((b) => b.rowCount)).toEqual([FIRST_BATCH_ROWS, 3 * FIRST_BATCH_ROWS, FIRST_BATCH_ROWS]);
   });
 
   it('a batch the next step refuses stays open, to be dropped by close', async () => {
