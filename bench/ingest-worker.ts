@@ -10,6 +10,7 @@
  *   engine     ClickHouse's Kafka table engine + a materialized view into email_send_events
  *   freshness  KafkaIngest while the parent emits at a steady rate; per event, emit → queryable
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import kafkajs from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -56,6 +57,8 @@ export interface ThroughputResult {
   stored: StoredCheck;
   /** ours: rows and write+commit ms per batch. */
   batches?: { rows: number; ms: number }[];
+  /** CPU seconds per thread name (the JavaScript thread is `main`), from process start: where the time went. */
+  threadCpu?: Record<string, number>;
   /** ours: when the group's committed offsets reached the end of the topic. */
   committedSeconds?: number;
   /** engine: rows the engine could not parse (kafka_handle_error_mode = 'stream'). */
@@ -86,9 +89,37 @@ export interface FreshnessResult {
   error?: string;
 }
 
+/** CPU seconds of this process's threads, summed by thread name (Linux /proc; empty elsewhere). */
+function threadCpu(): Record<string, number> {
+  const byName: Record<string, number> = {};
+  const ticks = 100;
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = tid === String(process.pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
+}
+
 const { Kafka } = kafkajs;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const settings = (args: WorkerArgs): KafkaSettings => ({ brokers: args.bootstrap.split(','), clientId: 'sendlens-bench-ingest', ssl: false, eventsTopic: args.topic, spansTopic: 'otlp_spans', deliveryTopic: 'email.delivery.events' });
+
+function cpuSince(before: Record<string, number>): Record<string, number> {
+  const now = threadCpu();
+  return Object.fromEntries(Object.entries(now).map(([name, seconds]) => [name, Math.round((seconds - (before[name] ?? 0)) * 100) / 100]).filter(([, seconds]) => (seconds as number) > 0));
+}
 
 async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
   return (await (await client.query({ query, format: 'JSONEachRow' })).json()) as T[];
@@ -166,9 +197,11 @@ async function ours(args: WorkerArgs): Promise<ThroughputResult> {
   const ingest = new KafkaIngest({ kafka: settings(args), client, database: 'default', groupId: args.group, deadLetterTopic: `${args.topic}.dlq`, log });
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
+  const threadsAtStart = threadCpu();
   await ingest.start();
   const { doneAt, progress } = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
   const cpu = process.cpuUsage(cpuAtStart);
+  const threads = cpuSince(threadsAtStart);
   const committed = doneAt !== null && (await waitForCommits(args, 10_000));
   const committedSeconds = (performance.now() - started) / 1000;
   await ingest.stop();
@@ -184,6 +217,7 @@ async function ours(args: WorkerArgs): Promise<ThroughputResult> {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     stored,
     batches,
+    threadCpu: threads,
     committedSeconds: committed ? committedSeconds : Number.NaN,
     ...(doneAt === null && { error: `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${args.timeoutMs ?? 60_000} ms` }),
     ...(doneAt !== null && !committed && { error: 'rows landed but the group did not commit to the end within 10 s' }),
@@ -204,6 +238,7 @@ async function engine(args: WorkerArgs): Promise<ThroughputResult> {
       kafka_format = 'JSONEachRow', kafka_handle_error_mode = 'stream', date_time_input_format = 'best_effort', input_format_null_as_default = 1${(args.engineSettings ?? []).map((s) => `, ${s}`).join('')}`;
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
+  const threadsAtStart = threadCpu();
   await client.command({ query: ddl });
   // Errors (kafka_handle_error_mode = 'stream') are kept apart, as our loader's dead letters are.
   await client.command({ query: 'CREATE TABLE default.email_send_events_queue_errors (error String, raw String) ENGINE = MergeTree ORDER BY tuple()' });
@@ -214,6 +249,7 @@ async function engine(args: WorkerArgs): Promise<ThroughputResult> {
   });
   const { doneAt, progress } = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
   const cpu = process.cpuUsage(cpuAtStart);
+  const threads = cpuSince(threadsAtStart);
   const [errors] = await rows<{ n: string; first: string }>(client, 'SELECT count() AS n, any(error) AS first FROM default.email_send_events_queue_errors');
   let consumerState = '';
   if (doneAt === null) {
@@ -234,6 +270,7 @@ async function engine(args: WorkerArgs): Promise<ThroughputResult> {
     progress,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     stored,
+    threadCpu: threads,
     parseErrors: Number(errors?.n ?? 0),
     ...(Number(errors?.n ?? 0) > 0 && { firstParseError: errors?.first }),
     engineDdl: ddl.replace(/\s+/g, ' '),

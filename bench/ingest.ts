@@ -46,10 +46,10 @@ const TARGET_FRESHNESS_P99_MS = 5_000;
 
 /** Issue 14: sustained ingest at least this multiple of the tuned Kafka engine's, same topic, same run. */
 const TARGET_RATIO_TO_TUNED_ENGINE = 1.0;
-const TUNED_ENGINE = 'Kafka engine + MV, tuned (2 consumers, thread each, 1 s flush)';
+export const TUNED_ENGINE = 'Kafka engine + MV, tuned (2 consumers, thread each, 1 s flush)';
 
 /** The Kafka engine as a ClickHouse user would set it up: as documented, then tuned for this load. */
-const ENGINE_VARIANTS: { name: string; settings: string[] }[] = [
+export const ENGINE_VARIANTS: { name: string; settings: string[] }[] = [
   { name: 'Kafka engine + MV, default settings', settings: [] },
   {
     name: TUNED_ENGINE,
@@ -69,8 +69,8 @@ interface Worker {
 }
 
 /** Starts a worker; its result is its last stdout line, parsed. Its stderr is passed through on failure only. */
-function startWorker(mode: string, args: WorkerArgs): Worker {
-  const child = spawn(TSX, [WORKER, mode, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startWorker(mode: string, args: WorkerArgs, env: NodeJS.ProcessEnv = process.env): Worker {
+  const child = spawn(TSX, [WORKER, mode, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'], env });
   const stderr: string[] = [];
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr.push(chunk);
@@ -119,7 +119,7 @@ function startWorker(mode: string, args: WorkerArgs): Worker {
   return { lines, send: (line) => child.stdin.write(`${line}\n`), result };
 }
 
-async function createTopic(bootstrap: string, topic: string): Promise<void> {
+export async function createTopic(bootstrap: string, topic: string): Promise<void> {
   const admin = new Kafka({ brokers: bootstrap.split(','), clientId: 'sendlens-bench-ingest', logCreator: () => () => undefined }).admin();
   await admin.connect();
   try {
@@ -143,7 +143,7 @@ function variedEvents(template: SendEvent[], from: number, count: number, base: 
 }
 
 /** N events onto the topic the way the send path puts them there: KafkaEventSink's JSON Lines per sender, gzip. */
-async function produce(bootstrap: string, topic: string, events: number): Promise<{ seconds: number; messages: number }> {
+export async function produce(bootstrap: string, topic: string, events: number): Promise<{ seconds: number; messages: number }> {
   const producer = new SharedProducer(kafkaSettings(bootstrap, topic));
   const sink = new KafkaEventSink({ producer, topic, limits: { maxBufferedItems: 100_000, maxBufferedBytes: 1024 * 1024 * 1024, lingerMs: 5 } });
   const template = syntheticEvents(10_000);

@@ -16,7 +16,7 @@ export type { WriterOptions } from './write.js';
 export { BATCH_LOG_TABLE, ReplayCursor, batchToken } from './replay.js';
 export type { ReplayBoundary } from './replay.js';
 export { PartitionLoader, MAX_WRITES_IN_FLIGHT } from './loader.js';
-export { DecodeStep, BatchStep, WriteStep, DeadLetterStep, CommitStep } from './steps/index.js';
+export { DecodeStep, BatchStep, WriteStep, DeadLetterStep, CommitStep, FIRST_BATCH_ROWS } from './steps/index.js';
 export type { Step, DecodedMessage, WrittenBatch, CommittedBatch } from './steps/index.js';
 export { MemorySource } from './memory-source.js';
 export type { MemorySourceOptions } from './memory-source.js';

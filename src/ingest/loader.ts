@@ -52,7 +52,7 @@ export class PartitionLoader {
     });
     const write = new WriteStep(options.writer, new DeadLetterStep(options.deadLetters, commit));
     const replay = new ReplayCursor(topic, partition, (t, p, offset) => options.writer.replayBoundary(t, p, offset));
-    this.#head = new DecodeStep(options.decode, options.guard, new BatchStep(topic, partition, options.limits, replay, write));
+    this.#head = new DecodeStep(options.decode, options.guard, new BatchStep(topic, partition, options.limits, replay, write, () => write.writing));
   }
 
   /** Runs `action` after every action queued before it on this partition. */

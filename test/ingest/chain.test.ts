@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchStep, CommitStep, DeadLetterStep, DecodeStep, InvalidRatioExceeded, InvalidRatioGuard, MAX_WRITES_IN_FLIGHT, PartitionBatch, PartitionLoader, ReplayCursor, WriteStep } from '../../src/ingest/index.js';
+import { BatchStep, CommitStep, DeadLetterStep, DecodeStep, FIRST_BATCH_ROWS, InvalidRatioExceeded, InvalidRatioGuard, MAX_WRITES_IN_FLIGHT, PartitionBatch, PartitionLoader, ReplayCursor, WriteStep } from '../../src/ingest/index.js';
 import type { BatchWriter, CommittedBatch, DeadLetter, Decoded, DecodedMessage, ReplayBoundary, SourceMessage, Step, WrittenBatch } from '../../src/ingest/index.js';
 
 const TOPIC = 'events';
@@ -130,6 +130,27 @@ describe('WriteStep', () => {
     await writer.finishNext();
     await step.join();
     expect(step.inFlight).toBe(0);
+  });
+
+  it('says it is writing from the moment it takes a batch until that batch is committed, or has failed', async () => {
+    const log: string[] = [];
+    const writer = new ControlledWriter(log);
+    const step = new WriteStep(writer, committing(log));
+    expect(step.writing).toBe(false);
+    await step.submit(batchOf(0n, 1n));
+    await step.submit(batchOf(2n, 3n));
+    expect(step.writing).toBe(true);
+    await writer.finishNext();
+    expect(step.writing).toBe(true); // the second is still being written
+    await writer.finishNext();
+    await drain();
+    expect(log.filter((entry) => entry.startsWith('commit'))).toHaveLength(2);
+    expect(step.writing).toBe(false);
+    await step.submit(batchOf(4n, 5n));
+    expect(step.writing).toBe(true);
+    await writer.failNext(new Error('clickhouse gone'));
+    await drain();
+    expect(step.writing).toBe(false);
   });
 
   it('writes one batch at a time and commits in offset order, each commit after its write', async () => {
@@ -269,6 +290,37 @@ describe('BatchStep', () => {
     expect(out.items.map((b) => [b.token(), b.replayUntil])).toEqual([['events:4:20-24', 24n]]);
   });
 
+  it('while an earlier batch is being written, does not close the open one by age, only by size; once the writer is free, age closes it again (group commit)', async () => {
+    const writer = new ControlledWriter([]);
+    const out = new Collect<PartitionBatch>();
+    let writing = true;
+    const step = new BatchStep(TOPIC, PARTITION, limits, new ReplayCursor(TOPIC, PARTITION, (t, p, o) => writer.replayBoundary(t, p, o)), out, () => writing);
+    await step.submit(decoded(30n));
+    await step.submit(decoded(31n));
+    await step.poll(Date.now() + 10 * limits.maxWaitMs);
+    expect(out.items).toEqual([]); // long past its age, but the writer is busy: it keeps taking rows
+    await step.submit(decoded(32n));
+    expect(out.items.map((b) => b.token())).toEqual(['events:4:30-32']); // full: handed on all the same
+    await step.submit(decoded(33n));
+    writing = false;
+    await step.poll(Date.now() + 10 * limits.maxWaitMs);
+    expect(out.items.map((b) => b.token())).toEqual(['events:4:30-32', 'events:4:33-33']);
+  });
+
+  it(`closes the first batch at ${FIRST_BATCH_ROWS} rows, later ones at maxRows, and the first after a close again at ${FIRST_BATCH_ROWS}`, async () => {
+    const writer = new ControlledWriter([]);
+    const out = new Collect<PartitionBatch>();
+    const step = new BatchStep(TOPIC, PARTITION, { maxRows: 3 * FIRST_BATCH_ROWS, maxBytes: 1e12, maxWaitMs: 60_000 }, new ReplayCursor(TOPIC, PARTITION, (t, p, o) => writer.replayBoundary(t, p, o)), out);
+    const submitRange = async (first: number, count: number) => {
+      for (let offset = first; offset < first + count; offset += 1) await step.submit(decoded(BigInt(offset)));
+    };
+    await submitRange(0, 4 * FIRST_BATCH_ROWS);
+    expect(out.items.map((b) => b.rowCount)).toEqual([FIRST_BATCH_ROWS, 3 * FIRST_BATCH_ROWS]);
+    await step.close();
+    await submitRange(0, FIRST_BATCH_ROWS);
+    expect(out.items.map((b) => b.rowCount)).toEqual([FIRST_BATCH_ROWS, 3 * FIRST_BATCH_ROWS, FIRST_BATCH_ROWS]);
+  });
+
   it('a batch the next step refuses stays open, to be dropped by close', async () => {
     const refusing: Step<PartitionBatch> = { submit: async () => Promise.reject(new Error('write failed earlier')), poll: async () => undefined, join: async () => undefined, close: async () => undefined };
     const writer = new ControlledWriter([]);
@@ -296,6 +348,29 @@ describe('DecodeStep', () => {
 });
 
 describe('PartitionLoader: the steps composed', () => {
+  it('gathers into one batch what arrives while the batch before it is being written, however old (group commit)', async () => {
+    const log: string[] = [];
+    const writer = new ControlledWriter(log);
+    const loader = new PartitionLoader(TOPIC, PARTITION, {
+      decode,
+      writer,
+      deadLetters: { send: async () => undefined },
+      commit: async (topic, partition, next) => void log.push(`commit ${topic}:${partition}@${next}`),
+      limits: { maxRows: 100, maxBytes: 1e9, maxWaitMs: 1_000 },
+      guard: new InvalidRatioGuard(1),
+    });
+    await loader.submit([message(0n)]);
+    await loader.flushIfDue(Date.now() + 1_000); // due and the writer idle: handed on
+    await loader.submit([message(1n), message(2n)]);
+    await loader.flushIfDue(Date.now() + 5_000); // past its age, but 0-0 is being written: stays open
+    await loader.submit([message(3n)]);
+    await writer.finishNext();
+    await loader.flushIfDue(Date.now() + 5_000); // the writer is free: 1-3 goes, one insert
+    await writer.finishNext();
+    await loader.flushAll();
+    expect(log).toEqual(['write events:4:0-0', 'written events:4:0-0', 'commit events:4@1', 'write events:4:1-3', 'written events:4:1-3', 'commit events:4@4']);
+  });
+
   it('decodes, batches, writes, dead-letters and commits in order, and a ticker hands on a batch past its age', async () => {
     const log: string[] = [];
     const writer = new ControlledWriter(log);

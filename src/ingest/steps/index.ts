@@ -1,6 +1,6 @@
 /** The steps a partition's messages go through, in order; loader.ts composes them. */
 export { DecodeStep } from './decode.js';
-export { BatchStep } from './batch.js';
+export { BatchStep, FIRST_BATCH_ROWS } from './batch.js';
 export { WriteStep, MAX_WRITES_IN_FLIGHT } from './write.js';
 export { DeadLetterStep } from './dead-letters.js';
 export { CommitStep } from './commit.js';

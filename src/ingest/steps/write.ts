@@ -19,6 +19,8 @@ export class WriteStep implements Step<PartitionBatch> {
   /** Writes (each with the steps after it) not yet settled, oldest first; each starts when the one before it is done. */
   #writes: Promise<void>[] = [];
   #failed: { error: unknown } | null = null;
+  /** Writes taken whose write and later steps have not settled yet. */
+  #running = 0;
 
   constructor(
     readonly writer: Pick<BatchWriter, 'write'>,
@@ -30,12 +32,22 @@ export class WriteStep implements Step<PartitionBatch> {
     return this.#writes.length;
   }
 
+  /** Whether a batch taken is still being written (or dead-lettered, or committed). */
+  get writing(): boolean {
+    return this.#running > 0;
+  }
+
   async submit(batch: PartitionBatch): Promise<void> {
     this.#throwIfFailed();
     while (this.#writes.length >= this.maxInFlight) await this.#settleOldest();
     const previous = this.#writes.at(-1) ?? Promise.resolve();
     // After the previous write and the steps after it; if that one fails, this one never runs.
     const write = previous.then(() => this.#write(batch));
+    this.#running += 1;
+    void write.then(
+      () => (this.#running -= 1),
+      () => (this.#running -= 1),
+    );
     // Recorded at once, so the next call sees it; observed by #settleOldest in between.
     write.catch((error: unknown) => {
       this.#failed ??= { error };
