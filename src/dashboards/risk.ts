@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters, inArray, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
+import { COMMON_VARIABLES, DELIVERY_FILTERS, LEVEL_RANKS, LEVEL_STEPS, LEVEL_TEXT, SCORE_STEPS, SES_LINES, BOUNCE_STEPS, COMPLAINT_STEPS, filters, TOP_COUNT, TOP_VARIABLE, UNFILTERED } from './common.js';
 import type { DashboardSpec, FieldSpec } from './types.js';
 
 /** The first hour counted: the 23 before the hour holding the range's start, so its first point has 24 hours behind it. */
