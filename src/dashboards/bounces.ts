@@ -10,8 +10,8 @@ const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environ
  * of lines, which no one reads and which cost a bucket per domain and interval. Ranked from the
  * per-domain daily risk rollup when no variable narrows the events, from the provider ×
  * workspace × domain hourly one filtered by the variables otherwise: two single-table branches.
- * (It read the minute/hour/day union filtered by the variables before; planning that union costs
- * ~40 ms per use even when its guard is constant false, and the ranking is used twice.) Both rates
+ * (It read the minute/hour/day union filtered by the variables before: planning that union cost
+ * ~40 ms even when its guard was constant false.) Both rates
  * are ranked per accepted recipient (the complaint chart plots complaints per delivery; the panels
  * test pins the ranking).
  * An array (a scalar subquery, evaluated once per query) the chart's rows are matched against

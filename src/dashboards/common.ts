@@ -359,8 +359,8 @@ export function riskCountsByTenant(dims: readonly ('workspace' | 'sender_domain'
 
 /**
  * When a panel by interval may read a table across workspaces and sender domains for the range's
- * whole hours (the hourly totals, email_send_latency_1h): the interval is whole hours and neither
- * tenant variable narrows the events.
+ * whole hours (email_send_latency_1h): the interval is whole hours and neither tenant variable
+ * narrows the events.
  */
 export const TOTALS_HOURS_SERVE = `$__interval_s % 3600 = 0 AND (${TENANTS_ALL})`;
 
