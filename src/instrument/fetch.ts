@@ -3,6 +3,7 @@ import type { ProviderId } from '../normalize/index.js';
 import type { Operation } from '../events/index.js';
 import { PROVIDER_HTTP_APIS } from '../providers/http-apis.js';
 import type { AttemptContext, AttemptResult, OutcomeReader, SendInstrumentation } from './instrumentation.js';
+import { remember } from './bounded-cache.js';
 
 /** Bodies are read from a clone up to this many bytes, for the error or the provider's message id. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -55,19 +56,18 @@ function formFields(body: URLSearchParams | FormData): Json {
 const operationsByUrl = new Map<string, Operation>();
 const MAX_CACHED_OPERATIONS = 256;
 
-function operationOf(provider: ProviderId, url: string): Operation {
-  const key = `${provider} ${url}`;
-  const cached = operationsByUrl.get(key);
-  if (cached !== undefined) return cached;
-  let operation: Operation;
+/** The operation of a `provider url` key (provider ids have no spaces). */
+function operationOfKey(key: string): Operation {
+  const space = key.indexOf(' ');
   try {
-    operation = operationFromPath(new URL(url).pathname, provider);
+    return operationFromPath(new URL(key.slice(space + 1)).pathname, key.slice(0, space) as ProviderId);
   } catch {
-    operation = 'other';
+    return 'other';
   }
-  if (operationsByUrl.size >= MAX_CACHED_OPERATIONS) operationsByUrl.clear();
-  operationsByUrl.set(key, operation);
-  return operation;
+}
+
+function operationOf(provider: ProviderId, url: string): Operation {
+  return remember(operationsByUrl, MAX_CACHED_OPERATIONS, `${provider} ${url}`, operationOfKey);
 }
 
 /** From and To of a JSON request body; none when it is not JSON after all. */

@@ -3,6 +3,7 @@ import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
 import { RecipientHasher, SEND_EVENT_SCHEMA_VERSION, domainOf, uuidv7 } from '../events/index.js';
 import type { Operation, SendEvent } from '../events/index.js';
 import type { NormalizedError, ProviderId } from '../normalize/index.js';
+import { remember } from './bounded-cache.js';
 import { isoTimestamp } from './iso-time.js';
 import { MAX_CACHED_ADDRESS_CHARS, RecipientFactsCache } from './recipient-cache.js';
 
@@ -101,14 +102,7 @@ const MAX_CACHED_SENDERS = 256;
 
 function cachedSenderDomain(from: string | undefined): string {
   if (from === undefined) return '';
-  const cached = senderDomains.get(from);
-  if (cached !== undefined) return cached;
-  const domain = senderDomain(from);
-  if (from.length <= MAX_CACHED_ADDRESS_CHARS) {
-    if (senderDomains.size >= MAX_CACHED_SENDERS) senderDomains.clear();
-    senderDomains.set(from, domain);
-  }
-  return domain;
+  return remember(senderDomains, MAX_CACHED_SENDERS, from, senderDomain, from.length <= MAX_CACHED_ADDRESS_CHARS);
 }
 
 /**
@@ -151,18 +145,18 @@ function endpointSpanStart(context: AttemptContext): SpanStart {
   const operation = context.operation ?? 'send';
   const url = context.url === undefined ? '' : String(context.url);
   const cacheKey = `${context.provider}\n${operation}\n${context.method ?? ''}\n${url}`;
-  const cached = spanStarts.get(cacheKey);
-  if (cached) return cached;
+  // A closure only here: behind lastEndpoint, this runs when the endpoint changes.
+  return remember(spanStarts, MAX_CACHED_SPAN_STARTS, cacheKey, () => newSpanStart(context, operation, url));
+}
+
+function newSpanStart(context: AttemptContext, operation: Operation, url: string): SpanStart {
   const attributes: Attributes = {};
   // HTTP semantic conventions only for HTTP calls: an SMTP attempt has no method.
   if (context.method !== undefined || /^https?:/i.test(url)) attributes['http.request.method'] = (context.method ?? 'POST').toUpperCase();
   const server = serverOf(url);
   if (server.address) attributes['server.address'] = server.address;
   if (server.port) attributes['server.port'] = server.port;
-  const start: SpanStart = { name: `${operation} ${context.provider}`, attributes };
-  if (spanStarts.size >= MAX_CACHED_SPAN_STARTS) spanStarts.clear();
-  spanStarts.set(cacheKey, start);
-  return start;
+  return { name: `${operation} ${context.provider}`, attributes };
 }
 
 function serverOf(url: string): { address?: string; port?: number } {
