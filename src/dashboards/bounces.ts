@@ -1,4 +1,4 @@
-import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, inArray, TOP_COUNT, TOP_VARIABLE, riskCountsByTenant, SUBJECT_HOURS_SERVE, UNFILTERED, wholeHours } from './common.js';
+import { BOUNCE_RATE, BOUNCE_STEPS, COMMON_VARIABLES, COMPLAINT_RATE, COMPLAINT_STEPS, DELIVERY_FILTERS, DELIVERY_ROLLUP, feedbackCounts, inArray, TOP_COUNT, TOP_VARIABLE, riskCountsAtEdges, riskCountsByTenant, SUBJECT_HOURS_SERVE, UNFILTERED, wholeHours } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 const NO_ENVIRONMENT = 'Provider feedback carries no environment, so the environment variable does not apply.';
@@ -54,7 +54,6 @@ const topDomains = (events: 'hard_bounces' | 'complaints') => {
 const domainCounts = (events: 'hard_bounces' | 'complaints') => {
   const bySubject = SUBJECT_HOURS_SERVE;
   const { firstHour, endHour } = wholeHours();
-  const edges = `minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC') AND (minute < ${firstHour} OR minute >= ${endHour})`;
   return `SELECT time, sender_domain, sum(sends) AS sends, sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints
   FROM
   (
@@ -65,21 +64,7 @@ const domainCounts = (events: 'hard_bounces' | 'complaints') => {
     WHERE ${bySubject} AND scope = 'sender_domain' AND hour >= ${firstHour} AND hour < ${endHour}
     GROUP BY time, sender_domain
     UNION ALL
-    SELECT $__timeInterval(minute) AS time, sender_domain,
-      sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent') AS sends,
-      toUInt64(0) AS delivered, toUInt64(0) AS hard_bounces, toUInt64(0) AS complaints
-    FROM email_send_rollup_1m
-    WHERE ${bySubject} AND ${edges}
-    GROUP BY time, sender_domain
-    UNION ALL
-    SELECT $__timeInterval(minute) AS time, sender_domain,
-      toUInt64(0) AS sends,
-      sumIf(event_count, outcome = 'delivered') AS delivered,
-      sumIf(event_count, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
-      sumIf(event_count, outcome = 'complained') AS complaints
-    FROM email_delivery_rollup_1m
-    WHERE ${bySubject} AND ${edges}
-    GROUP BY time, sender_domain
+    ${riskCountsAtEdges(['$__timeInterval(minute) AS time', 'sender_domain'], ['sends', 'delivered', 'hard_bounces', 'complaints'], bySubject)}
   )
   -- Once here: ClickHouse builds the set once and pushes the filter into every branch's read
   -- (each IN subquery written out is analysed again, ranking included).

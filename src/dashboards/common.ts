@@ -320,6 +320,28 @@ const RISK_COUNT_MINUTES = {
   suppressed_feedback: ['delivery', "sumIf(event_count, outcome = 'suppressed')"],
 } as const;
 
+/** The minutes of the dashboard's range outside its whole UTC hours (wholeHours): its edges. */
+export const EDGE_MINUTES = `minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC') AND (minute < ${wholeHours().firstHour} OR minute >= ${wholeHours().endHour})`;
+
+/**
+ * Risk `counts` per `dims` (columns, or `expr AS name`) over the range's edges (EDGE_MINUTES),
+ * from the minute rollups that hold them, narrowed by `where`: one SELECT per rollup, joined by
+ * UNION ALL. For queries that read the whole hours and days from the risk rollups.
+ */
+export function riskCountsAtEdges(dims: readonly string[], counts: readonly (keyof typeof RISK_COUNT_MINUTES)[], where: string): string {
+  const names = dims.map((d) => (d.includes(' AS ') ? d.slice(d.lastIndexOf(' AS ') + 4) : d));
+  const kinds = [...new Set(counts.map((c) => RISK_COUNT_MINUTES[c][0]))];
+  return kinds
+    .map((kind) => {
+      const columns = counts.map((c) => (RISK_COUNT_MINUTES[c][0] === kind ? `${RISK_COUNT_MINUTES[c][1]} AS ${c}` : `toUInt64(0) AS ${c}`));
+      return `SELECT ${dims.join(', ')}, ${columns.join(', ')}
+    FROM ${kind === 'send' ? 'email_send_rollup_1m' : 'email_delivery_rollup_1m'}
+    WHERE ${where} AND ${EDGE_MINUTES}
+    GROUP BY ${names.join(', ')}`;
+    })
+    .join('\n    UNION ALL\n    ');
+}
+
 /**
  * Risk counts per `dims` (workspace and/or sender_domain) over the dashboard's range: whole UTC
  * days from the per-tenant daily risk rollup (migration 0019), the other whole hours from the
@@ -332,15 +354,6 @@ export function riskCountsByTenant(dims: readonly ('workspace' | 'sender_domain'
   const { firstHour, endHour } = wholeHours();
   const { firstDay, endDay } = wholeDays();
   const keys = dims.join(', ');
-  const edges = `minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC') AND (minute < ${firstHour} OR minute >= ${endHour})`;
-  const minutes = (kind: 'send' | 'delivery') => {
-    const columns = counts.map((c) => (RISK_COUNT_MINUTES[c][0] === kind ? `${RISK_COUNT_MINUTES[c][1]} AS ${c}` : `toUInt64(0) AS ${c}`));
-    return `SELECT ${keys}, ${columns.join(', ')}
-    FROM ${kind === 'send' ? 'email_send_rollup_1m' : 'email_delivery_rollup_1m'}
-    WHERE ${edges} AND ${DELIVERY_FILTERS}
-    GROUP BY ${keys}`;
-  };
-  const kinds = [...new Set(counts.map((c) => RISK_COUNT_MINUTES[c][0]))];
   return `SELECT ${keys}, ${counts.map((c) => `sum(${c}) AS ${c}`).join(', ')}
   FROM
   (
@@ -352,7 +365,7 @@ export function riskCountsByTenant(dims: readonly ('workspace' | 'sender_domain'
     FROM email_risk_rollup_1h
     WHERE hour >= ${firstHour} AND hour < ${endHour} AND (hour < ${firstDay} OR hour >= ${endDay}) AND ${DELIVERY_FILTERS}
     UNION ALL
-    ${kinds.map(minutes).join('\n    UNION ALL\n    ')}
+    ${riskCountsAtEdges(dims, counts, DELIVERY_FILTERS)}
   )
   GROUP BY ${keys}`;
 }

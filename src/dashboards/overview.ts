@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, TOTALS_HOURS_SERVE, wholeHours } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, TOTALS_HOURS_SERVE, wholeHours, EDGE_MINUTES } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 /**
@@ -23,8 +23,7 @@ const LATENCY_BY_INTERVAL = (() => {
   UNION ALL
   SELECT $__timeInterval(minute) AS time, provider, latency_ms_quantiles
   FROM email_send_rollup_1m
-  WHERE ${TOTALS_HOURS_SERVE} AND minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC')
-    AND (minute < ${firstHour} OR minute >= ${endHour})
+  WHERE ${TOTALS_HOURS_SERVE} AND ${EDGE_MINUTES}
     AND ${providerEnvironment}
 )`;
 })();
