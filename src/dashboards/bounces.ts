@@ -47,9 +47,9 @@ const topDomains = (events: 'hard_bounces' | 'complaints') => {
  * Accepted recipients and feedback per interval for the Top domains of a rate chart. When no
  * variable narrows the events and the interval is whole hours, the range's whole hours come from
  * the per-domain hourly risk rollup (its counts are these: migration 0014), read by domain (its
- * ORDER BY), and only the minutes at the edges from the minute rollups; otherwise every row comes
- * from the provider × workspace × domain rollups (rollupSource), which at 30 days of 10 M events
- * meant 5.7 M hourly rows to find ten domains' 7,200.
+ * ORDER BY) in monthly partitions (migration 0021), and only the minutes at the edges from the
+ * minute rollups; otherwise every row comes from the provider × workspace × domain rollups
+ * (rollupSource), which at 30 days of 10 M events meant 5.7 M hourly rows to find ten domains' 7,200.
  */
 const domainCounts = (events: 'hard_bounces' | 'complaints') => {
   const bySubject = SUBJECT_HOURS_SERVE;
@@ -60,7 +60,7 @@ const domainCounts = (events: 'hard_bounces' | 'complaints') => {
     ${feedbackCounts(['$__timeInterval(minute) AS time', 'sender_domain'], '1', `NOT (${bySubject})`)}
     UNION ALL
     SELECT $__timeInterval(hour) AS time, subject AS sender_domain, sum(sends) AS sends, sum(delivered) AS delivered, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints
-    FROM email_risk_subject_1h
+    FROM email_risk_subject_by_month_1h
     WHERE ${bySubject} AND scope = 'sender_domain' AND hour >= ${firstHour} AND hour < ${endHour}
     GROUP BY time, sender_domain
     UNION ALL

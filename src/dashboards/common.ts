@@ -310,6 +310,9 @@ export const TOP_VARIABLE: VariableSpec = {
 /** True (1=1) when no variable narrows the events feedback and risk panels count, as the plugin expands $__conditionalAll. */
 export const UNFILTERED = ['provider', 'workspace', 'sender_domain'].map((v) => `$__conditionalAll(0, $${v})`).join(' AND ');
 
+/** True (1=1) when no variable narrows the send events either (the environment variable too). */
+export const SEND_UNFILTERED = `${UNFILTERED} AND $__conditionalAll(0, $environment)`;
+
 /** The risk rollups' counts, each with the minute rollup and expression it comes from at the edges of a range. */
 const RISK_COUNT_MINUTES = {
   sends: ['send', "sumIf(recipient_count, operation IN ('send', 'send_batch') AND outcome = 'sent')"],

@@ -17,7 +17,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [overview, bounces, suppress
 
 export { expandMacros, MacroError, ALL_VALUE } from './macros.js';
 export type { MacroContext, VariableValue } from './macros.js';
-export { CLICKHOUSE_PLUGIN_ID, SES_LINES, LEVEL_RANKS, rollupSource, SUBJECT_HOURS_SERVE, TOTALS_HOURS_SERVE } from './common.js';
+export { CLICKHOUSE_PLUGIN_ID, SES_LINES, LEVEL_RANKS, rollupSource, SEND_UNFILTERED, SUBJECT_HOURS_SERVE, TOTALS_HOURS_SERVE } from './common.js';
 export type { RollupSourceOptions } from './common.js';
 export { grafanaIntervalMs, INTERVAL_PANEL_POINTS, panelMaxDataPoints } from './interval.js';
 export type { DashboardSpec, PanelSpec, FieldSpec, FieldType, VariableSpec, Visualization, QueryFormat, ThresholdStep } from './types.js';

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, TOTALS_HOURS_SERVE, wholeHours, EDGE_MINUTES } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, SEND_UNFILTERED, TOTALS_HOURS_SERVE, wholeDays, wholeHours, EDGE_MINUTES } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 /**
@@ -25,6 +25,36 @@ const LATENCY_BY_INTERVAL = (() => {
   FROM email_send_rollup_1m
   WHERE ${TOTALS_HOURS_SERVE} AND ${EDGE_MINUTES}
     AND ${providerEnvironment}
+)`;
+})();
+
+/**
+ * The distinct recipients' `uniq` states over the range. With every variable All, the range's
+ * whole UTC days come from email_send_recipients_1d (one state a day: migration 0022), its other
+ * whole hours from the hourly totals and the minutes at its edges from the minute rollup;
+ * otherwise from the rollups (rollupSource). Merging states is the stat's cost: over 30 days the
+ * daily totals hold ~65 k of them at 10 M send events (one per provider, environment, operation,
+ * outcome and code a day).
+ */
+const RECIPIENT_STATES = (() => {
+  const { firstHour, endHour } = wholeHours();
+  const { firstDay, endDay } = wholeDays();
+  return `(
+  SELECT recipients
+  FROM ${rollupSource('send', { grain: 'range', when: `NOT (${SEND_UNFILTERED})` })}
+  WHERE ${SEND_FILTERS}
+  UNION ALL
+  SELECT recipients
+  FROM email_send_recipients_1d
+  WHERE ${SEND_UNFILTERED} AND day >= ${firstDay} AND day < ${endDay}
+  UNION ALL
+  SELECT recipients
+  FROM email_send_totals_1h
+  WHERE ${SEND_UNFILTERED} AND hour >= ${firstHour} AND hour < ${endHour} AND (hour < ${firstDay} OR hour >= ${endDay})
+  UNION ALL
+  SELECT recipients
+  FROM email_send_rollup_1m
+  WHERE ${SEND_UNFILTERED} AND ${EDGE_MINUTES}
 )`;
 })();
 
@@ -74,8 +104,7 @@ WHERE ${SEND_FILTERS}`,
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT uniqMerge(recipients) AS distinct_recipients
-FROM ${SEND_ROLLUP}
-WHERE ${SEND_FILTERS}`,
+FROM ${RECIPIENT_STATES}`,
       format: 'table',
       fields: [{ name: 'distinct_recipients', type: 'number' }],
       width: 6,

@@ -54,7 +54,7 @@ async function totals(client: ClickHouseClient, level: 'rollup_1m' | 'rollup_1h'
 }
 
 /** The per-subject risk rollups, each scope of each: every event counted once for its sender domain and once for its workspace. */
-const RISK_BY_SUBJECT = ['email_risk_subject_1h', 'email_risk_subject_1d'].flatMap((table) => ['sender_domain', 'workspace'].map((scope) => ({ table, scope })));
+const RISK_BY_SUBJECT = ['email_risk_subject_1h', 'email_risk_subject_1d', 'email_risk_subject_by_month_1h'].flatMap((table) => ['sender_domain', 'workspace'].map((scope) => ({ table, scope })));
 
 /**
  * The risk rollup's counts, the same counts computed from the minute rollups' uniq states of event ids (an oracle independent of the counts made at insert), and each scope of
@@ -65,6 +65,8 @@ async function riskCounts(client: ClickHouseClient): Promise<{
   fromHourly: Record<string, number>;
   fromMinutes: Record<string, number>;
   bySubject: Record<string, { actual: Record<string, number>; expected: Record<string, number> }>;
+  /** Distinct recipients from the daily states (migration 0022) and from the minute rollup's. */
+  recipients: { daily: number; minutes: number };
 }> {
   const read = async (query: string) => {
     const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } as never });
@@ -86,15 +88,21 @@ async function riskCounts(client: ClickHouseClient): Promise<{
   const feedback = await read(`SELECT uniqMergeIf(events, outcome = 'delivered') AS delivered, uniqMergeIf(events, outcome = 'bounced' AND bounce_type = 'hard') AS hard_bounces,
       uniqMergeIf(events, outcome = 'complained') AS complaints, uniqMergeIf(events, outcome = 'suppressed') AS suppressed_feedback
     FROM email_delivery_rollup_1m`);
-  return { fromHourly, fromMinutes: { ...sends, ...feedback }, bySubject };
+  const recipients = {
+    daily: (await read('SELECT uniqMerge(recipients) AS n FROM email_send_recipients_1d')).n ?? 0,
+    minutes: (await read('SELECT uniqMerge(recipients) AS n FROM email_send_rollup_1m')).n ?? 0,
+  };
+  return { fromHourly, fromMinutes: { ...sends, ...feedback }, bySubject, recipients };
 }
 
-function expectSubjectsCounted(bySubject: Awaited<ReturnType<typeof riskCounts>>['bySubject']): void {
+function expectSubjectsCounted({ bySubject, recipients }: Awaited<ReturnType<typeof riskCounts>>): void {
   expect(Object.keys(bySubject)).toHaveLength(RISK_BY_SUBJECT.length + 1);
   for (const [source, { actual, expected }] of Object.entries(bySubject)) {
     expect(actual.sends, source).toBeGreaterThan(0);
     expect(actual, source).toEqual(expected);
   }
+  expect(recipients.minutes).toBeGreaterThan(0);
+  expect(recipients.daily, 'email_send_recipients_1d').toBe(recipients.minutes);
 }
 
 describe('hourly and daily rollups', () => {
@@ -139,7 +147,7 @@ describe('hourly and daily rollups', () => {
     expect(risk.fromHourly.sends).toBeGreaterThan(0);
     expect(risk.fromHourly.hard_bounces).toBeGreaterThan(0);
     expect(risk.fromHourly).toEqual(risk.fromMinutes);
-    expectSubjectsCounted(risk.bySubject);
+    expectSubjectsCounted(risk);
   });
 
   it('count a feedback event once when its webhook comes again in a later insert, and when a crash cut a batch between its ids and its rollups', async () => {
@@ -208,7 +216,7 @@ describe('hourly and daily rollups', () => {
     for (const level of COARSE) expect(await totals(client, level), level).toEqual(minute);
     const backfilled = await riskCounts(client);
     expect(backfilled.fromHourly).toEqual(backfilled.fromMinutes);
-    expectSubjectsCounted(backfilled.bySubject);
+    expectSubjectsCounted(backfilled);
 
     // A run cut short is run again from the top before any later migration runs: on a second
     // store with the same data, each new migration is applied, then every statement of it once more.
@@ -224,7 +232,7 @@ describe('hourly and daily rollups', () => {
     for (const level of COARSE) expect(await totals(again, level), level).toEqual(minute);
     const risk = await riskCounts(again);
     expect(risk).toEqual(backfilled);
-    expectSubjectsCounted(risk.bySubject);
+    expectSubjectsCounted(risk);
 
     // And the views still feed them afterwards.
     const later = generateData({ end: new Date(Date.UTC(2026, 10, 20, 3, 0)), minutes: 60, seed: 12, spans: false });
@@ -236,7 +244,7 @@ describe('hourly and daily rollups', () => {
     for (const level of COARSE) expect(await totals(again, level), level).toEqual(grown);
     const fed = await riskCounts(again);
     expect(fed.fromHourly).toEqual(fed.fromMinutes);
-    expectSubjectsCounted(fed.bySubject);
+    expectSubjectsCounted(fed);
   });
 
   it('are emptied with the tables that feed them when the demo starts over', async () => {
