@@ -12,7 +12,7 @@
  * (bench/panels/fill.ts, scenario in bench/panels/scenario.ts), waits for the
  * engine's merges to settle, then times every panel of every dashboard over
  * 24 h, 7 d and 30 d and every alert query (bench/panels/queries.ts): median
- * and slowest of 3 runs after a warm-up. Prints the table worst first, a
+ * and slowest of 3 runs after WARM_UP_RUNS untimed ones (bench/panels/measure.ts). Prints the table worst first, a
  * summary, the fill time and the store's size.
  *
  * Runs in its own process (the embedded engine binds one data directory per
@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createStoreClient, migrate } from '../src/store/index.js';
 import { DEFAULT_CHUNK_ROWS, fillStore } from './panels/fill.js';
-import { printTimings, summarizeTimings, timeQueries } from './panels/measure.js';
+import { printTimings, summarizeTimings, timeQueries, WARM_UP_RUNS } from './panels/measure.js';
 import type { QueryTiming, TimingSummary } from './panels/measure.js';
 import { grafanaIntervalMs, INTERVAL_PANEL_POINTS } from '../src/dashboards/index.js';
 import { benchQueries, MAX_DATA_POINTS, RANGES } from './panels/queries.js';
@@ -183,7 +183,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
     const storeBytes = diskUsage(dataDir);
 
     const queries = options.fillOnly ? [] : benchQueries().filter((q) => !options.only || options.only.test(`${q.source} / ${q.name} ${q.range}`));
-    if (queries.length > 0) progress(`timing ${queries.length} queries (${options.runs} runs each after a warm-up)`);
+    if (queries.length > 0) progress(`timing ${queries.length} queries (${options.runs} runs each after ${WARM_UP_RUNS} untimed)`);
     const timings = await timeQueries(client, queries, {
       runs: options.runs,
       clock: options.store ? await keptStoreClock(client) : undefined,
@@ -197,7 +197,7 @@ export async function benchPanels(options: PanelsOptions): Promise<PanelsResults
       tables.filter((t) => t.rows > 0).map((t) => [t.table, t.rows, t.parts, round(t.bytesOnDisk / 1e6, 1)]),
     );
     if (timings.length > 0) {
-      printTimings(`Panel and alert queries, worst first (median and slowest of ${options.runs} runs after a warm-up; variables at All; ${INTERVAL_PANEL_POINTS} points per panel that buckets by interval, ${MAX_DATA_POINTS} for the rest)`, timings);
+      printTimings(`Panel and alert queries, worst first (median and slowest of ${options.runs} runs after ${WARM_UP_RUNS} untimed; variables at All; ${INTERVAL_PANEL_POINTS} points per panel that buckets by interval, ${MAX_DATA_POINTS} for the rest)`, timings);
       printTable(
         'Summary',
         ['queries', 'failed', 'median ms', 'p90 ms', 'worst ms', 'worst', 'over 150 ms', 'over 300 ms'],
