@@ -100,7 +100,7 @@ WHERE ${SEND_FILTERS}`,
     {
       key: 'recipients',
       title: 'Distinct recipients',
-      description: 'Distinct recipient hashes addressed (HyperLogLog estimate, merged from the rollup states).',
+      description: "Distinct recipient hashes addressed: ClickHouse's uniq states merged from the rollups (exact up to 65,536 hashes, an adaptive-sampling estimate above).",
       visualization: 'stat',
       unit: 'short',
       sql: `SELECT uniqMerge(recipients) AS distinct_recipients

@@ -10,9 +10,9 @@ import { generateData } from '../helpers/generated-data.js';
 import type { GeneratedData } from '../helpers/generated-data.js';
 
 /**
- * The hourly and daily rollups, their totals across tenants, the hourly risk rollup and the
- * per-subject risk rollups (migrations 0009, 0010, 0012 and 0013) hold what
- * the minute rollups hold: fed by chained views, a batch the loader replays with its
+ * The hourly and daily rollups, their totals across tenants, the hourly risk rollup, the
+ * per-subject risk rollups and the daily recipients (migrations 0009, 0010, 0012, 0013, 0021 and
+ * 0022) hold what the minute rollups hold: fed by chained views, a batch the loader replays with its
  * deduplication token still counts once; on a store upgraded with data in it, the backfill fills
  * them; and the migrations may run again without counting anything twice.
  */
