@@ -51,9 +51,11 @@ const SUMMED_COUNTS = `sum(sends) AS sends,
  * Days come one row per bucket, scope and name (the ranking evaluates the formula per row): the
  * per-subject days merged with FINAL, not GROUP BY, since their parts are sorted by day and
  * subject and FINAL merges neighbours as it reads, where GROUP BY hashes two strings and a time
- * per row (the trends' ranking over 30 days at 10 M events: 113 → 49 ms side by side). Hours may
- * come in several rows per bucket and subject (one per part), for a caller that sums them with
- * other rows anyway (the trend, with the last hour's minutes): merging them first cost more.
+ * per row. Measured side by side on a fresh 10 M store (the ranking alone, two stores): over 30
+ * days FINAL 71–88 ms against GROUP BY 85–94, over 7 days 62–74 against 52–62. FINAL is kept for
+ * the 30-day trends, the slowest panels. Hours may come in several rows per bucket and subject
+ * (one per part), for a caller that sums them with other rows anyway (the trend, with the last
+ * hour's minutes): merging them first cost more.
  */
 function riskBuckets(grain: 'hour' | 'day', start: string, end: string): string {
   const subjectTable = grain === 'hour' ? 'email_risk_subject_by_month_1h' : 'email_risk_subject_1d FINAL';
