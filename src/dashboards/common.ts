@@ -326,6 +326,12 @@ const RISK_COUNT_MINUTES = {
 /** The minutes of the dashboard's range outside its whole UTC hours (wholeHours): its edges. */
 export const EDGE_MINUTES = `minute >= toTimeZone($__fromTime, 'UTC') AND minute <= toTimeZone($__toTime, 'UTC') AND (minute < ${wholeHours().firstHour} OR minute >= ${wholeHours().endHour})`;
 
+/** The dashboard range's whole UTC days (wholeDays), on a `day` column. */
+export const WHOLE_DAYS = `day >= ${wholeDays().firstDay} AND day < ${wholeDays().endDay}`;
+
+/** The range's whole UTC hours outside its whole days, on an `hour` column: with WHOLE_DAYS and EDGE_MINUTES, every minute of the range once. */
+export const HOURS_OUTSIDE_WHOLE_DAYS = `hour >= ${wholeHours().firstHour} AND hour < ${wholeHours().endHour} AND (hour < ${wholeDays().firstDay} OR hour >= ${wholeDays().endDay})`;
+
 /**
  * Risk `counts` per `dims` (columns, or `expr AS name`) over the range's edges (EDGE_MINUTES),
  * from the minute rollups that hold them, narrowed by `where`: one SELECT per rollup, joined by
@@ -354,19 +360,17 @@ export function riskCountsAtEdges(dims: readonly string[], counts: readonly (key
  * need one row per tenant and day (~3,500).
  */
 export function riskCountsByTenant(dims: readonly ('workspace' | 'sender_domain')[], counts: readonly (keyof typeof RISK_COUNT_MINUTES)[]): string {
-  const { firstHour, endHour } = wholeHours();
-  const { firstDay, endDay } = wholeDays();
   const keys = dims.join(', ');
   return `SELECT ${keys}, ${counts.map((c) => `sum(${c}) AS ${c}`).join(', ')}
   FROM
   (
     SELECT ${keys}, ${counts.join(', ')}
     FROM email_risk_tenant_1d
-    WHERE day >= ${firstDay} AND day < ${endDay} AND ${DELIVERY_FILTERS}
+    WHERE ${WHOLE_DAYS} AND ${DELIVERY_FILTERS}
     UNION ALL
     SELECT ${keys}, ${counts.join(', ')}
     FROM email_risk_rollup_1h
-    WHERE hour >= ${firstHour} AND hour < ${endHour} AND (hour < ${firstDay} OR hour >= ${endDay}) AND ${DELIVERY_FILTERS}
+    WHERE ${HOURS_OUTSIDE_WHOLE_DAYS} AND ${DELIVERY_FILTERS}
     UNION ALL
     ${riskCountsAtEdges(dims, counts, DELIVERY_FILTERS)}
   )

@@ -1,4 +1,4 @@
-import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, SEND_UNFILTERED, TOTALS_HOURS_SERVE, wholeDays, wholeHours, EDGE_MINUTES } from './common.js';
+import { COMMON_VARIABLES, FAILURE_STEPS, BOUNCE_STEPS, SEND_FILTERS, DELIVERY_FILTERS, SEND_ROLLUP, SEND_ROLLUP_BY_INTERVAL, DELIVERY_ROLLUP, filters, rollupSource, SEND_UNFILTERED, TOTALS_HOURS_SERVE, wholeHours, EDGE_MINUTES, WHOLE_DAYS, HOURS_OUTSIDE_WHOLE_DAYS } from './common.js';
 import type { DashboardSpec } from './types.js';
 
 /**
@@ -36,27 +36,23 @@ const LATENCY_BY_INTERVAL = (() => {
  * daily totals hold ~65 k of them at 10 M send events (one per provider, environment, operation,
  * outcome and code a day).
  */
-const RECIPIENT_STATES = (() => {
-  const { firstHour, endHour } = wholeHours();
-  const { firstDay, endDay } = wholeDays();
-  return `(
+const RECIPIENT_STATES = `(
   SELECT recipients
   FROM ${rollupSource('send', { grain: 'range', when: `NOT (${SEND_UNFILTERED})` })}
   WHERE ${SEND_FILTERS}
   UNION ALL
   SELECT recipients
   FROM email_send_recipients_1d
-  WHERE ${SEND_UNFILTERED} AND day >= ${firstDay} AND day < ${endDay}
+  WHERE ${SEND_UNFILTERED} AND ${WHOLE_DAYS}
   UNION ALL
   SELECT recipients
   FROM email_send_totals_1h
-  WHERE ${SEND_UNFILTERED} AND hour >= ${firstHour} AND hour < ${endHour} AND (hour < ${firstDay} OR hour >= ${endDay})
+  WHERE ${SEND_UNFILTERED} AND ${HOURS_OUTSIDE_WHOLE_DAYS}
   UNION ALL
   SELECT recipients
   FROM email_send_rollup_1m
   WHERE ${SEND_UNFILTERED} AND ${EDGE_MINUTES}
 )`;
-})();
 
 export const overview: DashboardSpec = {
   name: 'overview',
