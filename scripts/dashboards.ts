@@ -151,6 +151,22 @@ function renderVariable(variable: VariableSpec): cog.Builder<dashboard.VariableM
       return new dashboard.DatasourceVariableBuilder(variable.name).label(variable.label).description(variable.description).type(variable.pluginId);
     case 'textbox':
       return new dashboard.TextBoxVariableBuilder(variable.name).label(variable.label).description(variable.description).defaultValue(variable.defaultValue);
+    case 'computed': {
+      const builder = new dashboard.QueryVariableBuilder(variable.name)
+        .label(variable.label)
+        .description(variable.description)
+        .datasource(DATASOURCE)
+        .query({ editorType: 'sql', pluginVersion: PLUGIN_VERSION, rawSql: variable.sql })
+        .definition(variable.sql)
+        .multi(false)
+        .includeAll(false)
+        .hide(dashboard.VariableHide.HideVariable)
+        // Its value depends on the range: computed again when the range changes and on each
+        // auto-refresh, before the panels that name it run.
+        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged);
+      // Its value is SQL, not a choice: kept out of the page's URL (the builder has no setter for it).
+      return { build: () => ({ ...builder.build(), skipUrlSync: true }) };
+    }
     case 'query': {
       const builder = new dashboard.QueryVariableBuilder(variable.name)
         .label(variable.label)

@@ -46,10 +46,15 @@ export async function timeQueries(client: ClickHouseClient, queries: readonly Be
   for (const [index, query] of queries.entries()) {
     const timing: QueryTiming = { source: query.source, name: query.name, range: query.range, medianMs: Number.NaN, maxMs: Number.NaN, rows: 0 };
     try {
-      for (let run = 0; run < WARM_UP_RUNS; run += 1) await query.run(client, clock());
+      for (let run = 0; run < WARM_UP_RUNS; run += 1) {
+        const now = clock();
+        await query.prepare?.(client, now);
+        await query.run(client, now);
+      }
       const samples: number[] = [];
       for (let run = 0; run < runs; run += 1) {
         const now = clock();
+        await query.prepare?.(client, now);
         const started = performance.now();
         timing.rows = await query.run(client, now);
         samples.push(performance.now() - started);

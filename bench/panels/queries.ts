@@ -6,14 +6,16 @@
  *   - each panel of each dashboard over each range, its SQL expanded by
  *     expandMacros with every variable at All and the interval Grafana picks;
  *   - each dashboard variable's options query (Grafana runs them when the
- *     dashboard loads and when the range changes), once per distinct SQL;
+ *     dashboard loads and when the range changes), once per distinct SQL; a
+ *     computed variable's too (Grafana runs it on every refresh, before the
+ *     panels that name it, which the bench runs with its value, untimed);
  *   - each alert rule as `sendlens alerts check` runs it (evaluateRules), and
  *     as the provisioned Grafana rule's query A (its rawSql over its relative
  *     time range), each over the rule's own range.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ALERT_RULES, evaluateRules, provisioningDocument } from '../../src/alerts/index.js';
-import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints } from '../../src/dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints, withComputedVariables } from '../../src/dashboards/index.js';
 import type { DashboardSpec, VariableValue } from '../../src/dashboards/index.js';
 
 export interface BenchQuery {
@@ -25,6 +27,11 @@ export interface BenchQuery {
   range: string;
   /** Runs the query once as of `now`; resolves to the rows it returned (for `alerts check`: alerts firing). */
   run: (client: ClickHouseClient, now: Date) => Promise<number>;
+  /**
+   * Untimed, before each run with the same `now`: what Grafana runs before this query on the same
+   * refresh (a computed variable, whose own query is timed as its own entry under `variables`).
+   */
+  prepare?: (client: ClickHouseClient, now: Date) => Promise<void>;
 }
 
 export const RANGES: readonly { label: string; ms: number }[] = [
@@ -68,6 +75,22 @@ function sqlOverRange(sql: string, rangeMs: number, intervalMs: number, variable
   return (client, now) => rowsOf(client, expandMacros(sql, { from: new Date(now.getTime() - rangeMs), to: now, intervalMs, variables }));
 }
 
+/** A panel's run, its dashboard's computed variables resolved first (prepare) as of the same `now`. */
+function panelOverRange(dashboard: DashboardSpec, sql: string, rangeMs: number, intervalMs: number, variables: Record<string, VariableValue>): Pick<BenchQuery, 'run' | 'prepare'> {
+  if (!dashboard.variables.some((v) => v.kind === 'computed')) return { run: sqlOverRange(sql, rangeMs, intervalMs, variables) };
+  const context = (now: Date) => ({ from: new Date(now.getTime() - rangeMs), to: now, intervalMs, variables });
+  let resolved: { at: number; variables: Record<string, VariableValue> } | undefined;
+  return {
+    prepare: async (client, now) => {
+      resolved = { at: now.getTime(), variables: await withComputedVariables(dashboard.variables, context(now), client) };
+    },
+    run: (client, now) => {
+      if (resolved?.at !== now.getTime()) throw new Error(`${dashboard.name}: computed variables not resolved as of ${now.toISOString()} (prepare runs first)`);
+      return rowsOf(client, expandMacros(sql, { ...context(now), variables: resolved.variables }));
+    },
+  };
+}
+
 /** `86400` → `24h`, `87300` → `24h15m`, `604800` → `7d`: a rule's range, as a label. */
 export function durationLabel(seconds: number): string {
   if (seconds > 86_400 && seconds % 86_400 === 0) return `${seconds / 86_400}d`;
@@ -99,12 +122,12 @@ export function benchQueries(dashboards: readonly DashboardSpec[] = DASHBOARDS):
     for (const dashboard of dashboards) {
       const variables = defaultVariables(dashboard);
       for (const variable of dashboard.variables) {
-        if (variable.kind !== 'query' || variableSql.has(`${range.label} ${variable.sql}`)) continue;
+        if ((variable.kind !== 'query' && variable.kind !== 'computed') || variableSql.has(`${range.label} ${variable.sql}`)) continue;
         variableSql.add(`${range.label} ${variable.sql}`);
         queries.push({ source: 'variables', name: variable.name, range: range.label, run: sqlOverRange(variable.sql, range.ms, intervalMs, variables) });
       }
       for (const panel of dashboard.panels) {
-        queries.push({ source: dashboard.name, name: panel.key, range: range.label, run: sqlOverRange(panel.sql, range.ms, panelIntervalMs(panel, range.ms), variables) });
+        queries.push({ source: dashboard.name, name: panel.key, range: range.label, ...panelOverRange(dashboard, panel.sql, range.ms, panelIntervalMs(panel, range.ms), variables) });
       }
     }
   }

@@ -70,7 +70,7 @@ export interface PanelSpec {
   height: number;
 }
 
-/** A dashboard variable: a query over the rollups, a data source picker, or a free-text box. */
+/** A dashboard variable: a query over the rollups, a hidden computed value, a data source picker, or a free-text box. */
 export type VariableSpec =
   | {
       kind: 'query';
@@ -81,6 +81,19 @@ export type VariableSpec =
       sql: string;
       multi: boolean;
       includeAll: boolean;
+    }
+  | {
+      /**
+       * Hidden: SQL that several panels share, run once when the dashboard refreshes (the range
+       * or a variable it names changed, or the auto-refresh ticked) before the panels that name it.
+       * Its value is the first column of its one row, which panels interpolate as `${name:raw}`, so
+       * the SQL must return text that is SQL (quoted by ClickHouse, never by hand).
+       */
+      kind: 'computed';
+      name: string;
+      label: string;
+      description: string;
+      sql: string;
     }
   | { kind: 'datasource'; name: string; label: string; description: string; pluginId: string }
   | { kind: 'textbox'; name: string; label: string; description: string; defaultValue: string };

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints } from '../dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints, withComputedVariables } from '../dashboards/index.js';
 import type { DashboardSpec, PanelSpec, VariableValue } from '../dashboards/index.js';
 import { barChart, escapeXml, formatValue, lineChart, PALETTE, waterfall } from './svg.js';
 import type { Series, Threshold } from './svg.js';
@@ -28,7 +28,7 @@ function intervalFor(panel: PanelSpec, from: Date, to: Date): number {
   return Math.max(60_000, grafanaIntervalMs(to.getTime() - from.getTime(), panelMaxDataPoints(panel) ?? 300));
 }
 
-async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec): Promise<Record<string, VariableValue>> {
+async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec, from: Date, to: Date): Promise<Record<string, VariableValue>> {
   const variables: Record<string, VariableValue> = {};
   for (const variable of dashboard.variables) {
     if (variable.kind === 'query') variables[variable.name] = ALL_VALUE;
@@ -43,7 +43,9 @@ async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec):
       .catch(() => '');
     variables.trace_id = found;
   }
-  return variables;
+  // The computed variables over the report's range (the interval is not theirs to use). One that
+  // fails leaves its panels to fail, each named with the error ClickHouse gives it.
+  return withComputedVariables(dashboard.variables, { from, to, intervalMs: 60_000, variables }, client).catch(() => variables);
 }
 
 function thresholdLines(panel: PanelSpec): Threshold[] {
@@ -146,7 +148,7 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
   let panels = 0;
   const sections: string[] = [];
   for (const dashboard of options.dashboards ?? DASHBOARDS) {
-    const variables = await variablesFor(client, dashboard);
+    const variables = await variablesFor(client, dashboard, from, to);
     const cards: string[] = [];
     for (const panel of dashboard.panels) {
       panels += 1;

@@ -210,7 +210,7 @@ describe('bench panels: the filler and the queries it times', () => {
       for (const rule of ALERT_RULES) {
         expect(queries.filter((q) => q.name === rule.uid).map((q) => `${q.source} ${q.range}`)).toEqual([`alerts check ${durationLabel(rule.rangeSeconds)}`, `grafana alert ${durationLabel(rule.rangeSeconds)}`]);
       }
-      const variableNames = new Set(DASHBOARDS.flatMap((d) => d.variables.filter((v) => v.kind === 'query').map((v) => v.name)));
+      const variableNames = new Set(DASHBOARDS.flatMap((d) => d.variables.filter((v) => v.kind === 'query' || v.kind === 'computed').map((v) => v.name)));
       expect(new Set(queries.filter((q) => q.source === 'variables').map((q) => q.name))).toEqual(variableNames);
     });
 

@@ -64,7 +64,7 @@ interface Panel {
 interface Dashboard {
   uid: string;
   panels: Panel[];
-  templating: { list: { name: string; type: string; query?: unknown; datasource?: { type?: string } }[] };
+  templating: { list: { name: string; type: string; query?: unknown; datasource?: { type?: string }; hide?: number; skipUrlSync?: boolean }[] };
 }
 
 const committed = (name: string) => JSON.parse(read(`dashboards/${name}.json`)) as Dashboard;
@@ -127,13 +127,25 @@ describe('dashboards/*.json', () => {
     }
     expect(uids.size).toBe(DASHBOARDS.length);
   });
+
+  it('render a computed variable hidden, out of the URL, one value, computed again whenever the range changes (so on every auto-refresh)', () => {
+    const computed = DASHBOARDS.flatMap((spec) => spec.variables.filter((v) => v.kind === 'computed').map((v) => [spec, v] as const));
+    expect(computed.map(([spec, v]) => `${spec.name} ${v.name}`)).toEqual(['suspension-risk risk_subjects']);
+    for (const [spec, variable] of computed) {
+      const json = committed(spec.name).templating.list.find((v) => v.name === variable.name);
+      expect(json).toMatchObject({ type: 'query', hide: 2, skipUrlSync: true, refresh: 2, multi: false, includeAll: false, query: { rawSql: variable.sql } });
+      // After the variables it names, so Grafana has their values first.
+      const names = committed(spec.name).templating.list.map((v) => v.name);
+      for (const [, name] of variable.sql.matchAll(/\$\{?(\w+)/g)) if (!name?.startsWith('__')) expect(names.indexOf(name ?? ''), name).toBeLessThan(names.indexOf(variable.name));
+    }
+  });
 });
 
 describe('dashboard definitions', () => {
   it('use only variables their dashboard defines (a misspelled one would reach ClickHouse as written)', () => {
     for (const spec of DASHBOARDS) {
       const names = new Set(spec.variables.map((v) => v.name));
-      const sqls = [...spec.panels.map((p) => p.sql), ...spec.variables.flatMap((v) => (v.kind === 'query' ? [v.sql] : []))];
+      const sqls = [...spec.panels.map((p) => p.sql), ...spec.variables.flatMap((v) => (v.kind === 'query' || v.kind === 'computed' ? [v.sql] : []))];
       for (const sql of sqls) {
         for (const [, name] of sql.matchAll(/\$\{?(\w+)/g)) {
           if (name?.startsWith('__')) continue; // macros

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_VALUE, DASHBOARDS, expandMacros, LEVEL_RANKS } from '../../src/dashboards/index.js';
+import { ALL_VALUE, DASHBOARDS, expandMacros, LEVEL_RANKS, withComputedVariables } from '../../src/dashboards/index.js';
 import type { DashboardSpec, FieldSpec, PanelSpec, VariableValue } from '../../src/dashboards/index.js';
 import { createStoreClient, migrate } from '../../src/store/index.js';
 import { generateData, insertGeneratedData, SENDERS, SUSPENDED } from '../helpers/generated-data.js';
@@ -38,6 +38,8 @@ const panel = (dashboardName: string, key: string): PanelSpec => {
   if (!found) throw new Error(`no panel ${dashboardName}/${key}`);
   return found;
 };
+/** Every dashboard's computed variables (hidden; their names are unique across dashboards). */
+const COMPUTED = DASHBOARDS.flatMap((d) => d.variables.filter((v) => v.kind === 'computed'));
 /** DateTime and DateTime64 values as ClickHouse prints them (UTC here), to epoch ms. */
 const epoch = (value: unknown) => Date.parse(`${String(value).slice(0, 23).replace(' ', 'T')}Z`);
 const num = (value: unknown) => Number(value);
@@ -52,7 +54,10 @@ describe('dashboard panels on generated data', () => {
   let traceId: string;
 
   const run = async (sql: string, variables: Record<string, VariableValue> = ALL): Promise<Result> => {
-    const query = expandMacros(sql, { from: data.from, to: data.to, intervalMs: INTERVAL_MS, variables: { ...variables, trace_id: traceId } });
+    // The computed variables the SQL names, resolved first over the same range, as Grafana does.
+    const computed = COMPUTED.filter((v) => new RegExp(`\\$\\{?${v.name}\\b`).test(sql));
+    const context = { from: data.from, to: data.to, intervalMs: INTERVAL_MS, variables: { ...variables, trace_id: traceId } };
+    const query = expandMacros(sql, { ...context, variables: await withComputedVariables(computed, context, client) });
     const result = await client.query({ query, format: 'JSON' });
     const json = (await result.json()) as { meta: { name: string; type: string }[]; data: Record<string, unknown>[] };
     return { columns: json.meta, rows: json.data };
@@ -278,6 +283,27 @@ describe('dashboard panels on generated data', () => {
         const viaCells = (await runPanel('suspension-risk', 'risk-score-trend', { ...ALL, top, provider: providers })).rows;
         expect(viaSubjects.length, `top ${top}`).toBeGreaterThan(0);
         expect(viaCells, `top ${top}`).toEqual(viaSubjects);
+      }
+    });
+
+    it('suspension risk: the trends\' subjects are a hidden variable whose value is SQL: tuple literals ClickHouse quoted, never an empty list', async () => {
+      const risk = dashboard('suspension-risk');
+      const umbrella = SENDERS.find((s) => s.senderDomain === SUSPENDED.senderDomain);
+      const context = { from: data.from, to: data.to, intervalMs: INTERVAL_MS, variables: { ...ALL, top: '1' } };
+      const { risk_subjects: value } = await withComputedVariables(risk.variables, context, client);
+      expect(value).toBe(`('',''), ('sender_domain','${SUSPENDED.senderDomain}'), ('workspace','${umbrella?.workspace ?? ''}')`);
+      // A range without events: only the pair no subject is, so the trends' IN list stays valid SQL.
+      const empty = { ...context, from: new Date('2001-01-01T00:00:00Z'), to: new Date('2001-01-02T00:00:00Z') };
+      const none = await withComputedVariables(risk.variables, empty, client);
+      expect(none.risk_subjects).toBe("('','')");
+      const trend = await client.query({ query: expandMacros(panel('suspension-risk', 'risk-score-trend').sql, { ...empty, variables: none }), format: 'JSONEachRow' });
+      expect(await trend.json()).toEqual([]);
+      // Names come from the events: ClickHouse's text of a tuple is a literal that reads back as the same name.
+      for (const name of ["o'brien", 'back\\slash', 'new\nline', "x'), ('workspace', 'y"]) {
+        const text = await client.query({ query: "SELECT toString(('workspace', {name:String})) AS v", query_params: { name }, format: 'JSONEachRow' });
+        const [{ v }] = (await text.json()) as [{ v: string }];
+        const back = await client.query({ query: `SELECT ('workspace', {name:String}) IN (('',''), ${v}) AS found, length([${v}]) AS pairs`, query_params: { name }, format: 'JSONEachRow' });
+        expect(await back.json(), name).toEqual([{ found: 1, pairs: 1 }]);
       }
     });
 
