@@ -40,35 +40,28 @@ const SUMMED_COUNTS = `sum(sends) AS sends,
       sum(suspensions) AS suspensions`;
 
 /**
- * Each subject's counts per hour or UTC day with `bucket` in [start, end): from the per-subject
- * rollups when no variable narrows the events (the hours from email_risk_subject_by_month_1h,
- * migration 0021, whose monthly partitions a few subjects' month reads in one search each; the
- * days from email_risk_subject_1d), from the provider × workspace × domain rollup filtered by the
- * variables otherwise. The branch whose guard is constant false reads nothing. Rows: bucket,
- * scope, name, then the counts under SUMMED_COUNTS' names; a filter on scope and name outside is
- * pushed into each branch's read.
+ * Each subject's counts per UTC day with `bucket` in [start, end), one row per bucket, scope and
+ * name (the ranking evaluates the formula per row): from the per-subject daily rollup when no
+ * variable narrows the events, from the provider × workspace × domain hourly rollup filtered by
+ * the variables otherwise. The branch whose guard is constant false reads nothing. Rows: bucket,
+ * scope, name, then the counts under SUMMED_COUNTS' names.
  *
- * Days come one row per bucket, scope and name (the ranking evaluates the formula per row): the
- * per-subject days merged with FINAL, not GROUP BY, since their parts are sorted by day and
- * subject and FINAL merges neighbours as it reads, where GROUP BY hashes two strings and a time
- * per row. Measured side by side on a fresh 10 M store (the ranking alone, two stores): over 30
- * days FINAL 71–88 ms against GROUP BY 85–94, over 7 days 62–74 against 52–62. FINAL is kept for
- * the 30-day trends, the slowest panels. Hours may come in several rows per bucket and subject
- * (one per part), for a caller that sums them with other rows anyway (the trend, with the last
- * hour's minutes): merging them first cost more.
+ * The per-subject days are merged with FINAL, not GROUP BY, since their parts are sorted by
+ * subject and day and FINAL merges neighbours as it reads, where GROUP BY hashes two strings and a
+ * time per row. Measured side by side on a fresh 10 M store (the ranking alone, two stores): over
+ * 30 days FINAL 71–88 ms against GROUP BY 85–94, over 7 days 62–74 against 52–62; kept for the
+ * 30-day ranking, the slowest.
  */
-function riskBuckets(grain: 'hour' | 'day', start: string, end: string): string {
-  const subjectTable = grain === 'hour' ? 'email_risk_subject_by_month_1h' : 'email_risk_subject_1d FINAL';
-  const bucket = grain === 'hour' ? 'hour' : 'toStartOfDay(hour)';
-  return `SELECT ${grain} AS bucket, scope, subject AS name, sends, delivered, hard_bounces, complaints,
+function riskDays(start: string, end: string): string {
+  return `SELECT day AS bucket, scope, subject AS name, sends, delivered, hard_bounces, complaints,
       suppressed_sends + suppressed_feedback AS suppressed_hits, account_errors, suspensions
-    FROM ${subjectTable}
-    WHERE (${UNFILTERED}) AND ${grain} >= ${start} AND ${grain} < ${end}
+    FROM email_risk_subject_1d FINAL
+    WHERE (${UNFILTERED}) AND day >= ${start} AND day < ${end}
     UNION ALL
     SELECT bucket, scope, name, ${SUMMED_COUNTS}
     FROM
     (
-      SELECT ${bucket} AS bucket, key.1 AS scope, key.2 AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
+      SELECT toStartOfDay(hour) AS bucket, key.1 AS scope, key.2 AS name, sends, suppressed_sends, account_errors, suspensions, delivered, hard_bounces, complaints, suppressed_feedback
       FROM
       (
         -- The guard on the read itself: after an ARRAY JOIN, ClickHouse applies a constant-false
@@ -121,7 +114,7 @@ FROM
     WITH
       ${RISK_CONSTANTS}
     SELECT scope, name, ${RISK_COLUMNS}
-    FROM (${riskBuckets('day', `toStartOfDay(${TREND_START})`, `toStartOfDay(toTimeZone($__toTime, 'UTC')) + INTERVAL 1 DAY`)})
+    FROM (${riskDays(`toStartOfDay(${TREND_START})`, `toStartOfDay(toTimeZone($__toTime, 'UTC')) + INTERVAL 1 DAY`)})
   )
   GROUP BY scope, name
 )
