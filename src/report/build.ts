@@ -28,7 +28,7 @@ function intervalFor(panel: PanelSpec, from: Date, to: Date): number {
   return Math.max(60_000, grafanaIntervalMs(to.getTime() - from.getTime(), panelMaxDataPoints(panel) ?? 300));
 }
 
-async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec, from: Date, to: Date): Promise<Record<string, VariableValue>> {
+async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec): Promise<Record<string, VariableValue>> {
   const variables: Record<string, VariableValue> = {};
   for (const variable of dashboard.variables) {
     if (variable.kind === 'query') variables[variable.name] = ALL_VALUE;
@@ -43,9 +43,7 @@ async function variablesFor(client: ClickHouseClient, dashboard: DashboardSpec, 
       .catch(() => '');
     variables.trace_id = found;
   }
-  // The computed variables over the report's range (the interval is not theirs to use). One that
-  // fails leaves its panels to fail, each named with the error ClickHouse gives it.
-  return withComputedVariables(dashboard.variables, { from, to, intervalMs: 60_000, variables }, client).catch(() => variables);
+  return variables;
 }
 
 function thresholdLines(panel: PanelSpec): Threshold[] {
@@ -148,7 +146,15 @@ export async function buildReport(client: ClickHouseClient, options: ReportOptio
   let panels = 0;
   const sections: string[] = [];
   for (const dashboard of options.dashboards ?? DASHBOARDS) {
-    const variables = await variablesFor(client, dashboard, from, to);
+    let variables = await variablesFor(client, dashboard);
+    try {
+      // The computed variables over the report's range, as Grafana computes them before the panels
+      // (the interval is not theirs to use).
+      variables = await withComputedVariables(dashboard.variables, { from, to, intervalMs: 60_000, variables }, client);
+    } catch (error) {
+      // The panels that name one fail too, each with ClickHouse's error; this entry says why.
+      errors.push({ dashboard: dashboard.name, panel: 'variables', error: (error as Error).message.split('\n')[0] ?? String(error) });
+    }
     const cards: string[] = [];
     for (const panel of dashboard.panels) {
       panels += 1;

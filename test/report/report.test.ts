@@ -84,9 +84,12 @@ describe('sendlens report', () => {
   it('says which panel failed, and exits 1, instead of writing a silently incomplete report', () => {
     const empty = join(dir, 'empty-store');
     const result = runCli(['report', '--out', join(dir, 'x.html')], '', { SENDLENS_DATA_DIR: empty, CLICKHOUSE_URL: '', KAFKA_BROKERS: '' });
-    // No schema there: every panel's query fails, and each is named.
+    // No schema there: every panel's query fails, and each is named; so does each dashboard's
+    // computed variables' query (named `variables`), which the panels that read them need first.
     expect(result.status).toBe(1);
-    expect(result.stderr.split('\n').filter(Boolean).length).toBe(DASHBOARDS.flatMap((d) => d.panels).length);
+    const computed = DASHBOARDS.filter((d) => d.variables.some((v) => v.kind === 'computed'));
+    expect(result.stderr.split('\n').filter(Boolean).length).toBe(DASHBOARDS.flatMap((d) => d.panels).length + computed.length);
+    for (const d of computed) expect(result.stderr).toContain(`sendlens: panel ${d.name}/variables failed: `);
     expect(result.stderr).toMatch(/^sendlens: panel overview\/\S+ failed: /);
     expect(runCli(['report', '--from', 'yesterday'], '', { SENDLENS_DATA_DIR: empty }).stderr).toMatch(/--from must be an ISO 8601 time/);
   });
