@@ -15,7 +15,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ALERT_RULES, evaluateRules, provisioningDocument } from '../../src/alerts/index.js';
-import { ALL_VALUE, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints, withComputedVariables } from '../../src/dashboards/index.js';
+import { ALL_VALUE, computedVariablesIn, DASHBOARDS, expandMacros, grafanaIntervalMs, panelMaxDataPoints, withComputedVariables } from '../../src/dashboards/index.js';
 import type { DashboardSpec, VariableValue } from '../../src/dashboards/index.js';
 
 export interface BenchQuery {
@@ -75,14 +75,15 @@ function sqlOverRange(sql: string, rangeMs: number, intervalMs: number, variable
   return (client, now) => rowsOf(client, expandMacros(sql, { from: new Date(now.getTime() - rangeMs), to: now, intervalMs, variables }));
 }
 
-/** A panel's run, its dashboard's computed variables resolved first (prepare) as of the same `now`. */
+/** A panel's run, the computed variables it names resolved first (prepare) as of the same `now`. */
 function panelOverRange(dashboard: DashboardSpec, sql: string, rangeMs: number, intervalMs: number, variables: Record<string, VariableValue>): Pick<BenchQuery, 'run' | 'prepare'> {
-  if (!dashboard.variables.some((v) => v.kind === 'computed')) return { run: sqlOverRange(sql, rangeMs, intervalMs, variables) };
+  const computed = computedVariablesIn(sql, dashboard.variables);
+  if (computed.length === 0) return { run: sqlOverRange(sql, rangeMs, intervalMs, variables) };
   const context = (now: Date) => ({ from: new Date(now.getTime() - rangeMs), to: now, intervalMs, variables });
   let resolved: { at: number; variables: Record<string, VariableValue> } | undefined;
   return {
     prepare: async (client, now) => {
-      resolved = { at: now.getTime(), variables: await withComputedVariables(dashboard.variables, context(now), client) };
+      resolved = { at: now.getTime(), variables: await withComputedVariables(computed, context(now), client) };
     },
     run: (client, now) => {
       if (resolved?.at !== now.getTime()) throw new Error(`${dashboard.name}: computed variables not resolved as of ${now.toISOString()} (prepare runs first)`);

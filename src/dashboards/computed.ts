@@ -7,6 +7,13 @@ export interface SqlRunner {
   query(params: { query: string; format: 'JSONCompactEachRow' }): Promise<{ json(): Promise<unknown> }>;
 }
 
+type ComputedVariable = Extract<VariableSpec, { kind: 'computed' }>;
+
+/** The computed variables among `variables` that `sql` names (`$name`, `${name}`, `${name:format}`): the ones it needs resolved first. */
+export function computedVariablesIn(sql: string, variables: readonly VariableSpec[]): ComputedVariable[] {
+  return variables.filter((v): v is ComputedVariable => v.kind === 'computed' && new RegExp(`\\$\\{?${v.name}\\b`).test(sql));
+}
+
 /**
  * The variables a dashboard's panels are expanded with, the computed ones added, as Grafana has
  * them before it runs the panels: each computed variable's SQL expanded with the variables before

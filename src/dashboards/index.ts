@@ -16,7 +16,7 @@ import type { DashboardSpec } from './types.js';
 export const DASHBOARDS: readonly DashboardSpec[] = [overview, bounces, suppression, throttling, risk, traces];
 
 export { expandMacros, MacroError, ALL_VALUE } from './macros.js';
-export { withComputedVariables } from './computed.js';
+export { computedVariablesIn, withComputedVariables } from './computed.js';
 export type { SqlRunner } from './computed.js';
 export type { MacroContext, VariableValue } from './macros.js';
 export { CLICKHOUSE_PLUGIN_ID, SES_LINES, LEVEL_RANKS, rollupSource, SEND_UNFILTERED, SUBJECT_HOURS_SERVE, TOTALS_HOURS_SERVE } from './common.js';

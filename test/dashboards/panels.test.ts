@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_VALUE, DASHBOARDS, expandMacros, LEVEL_RANKS, withComputedVariables } from '../../src/dashboards/index.js';
+import { ALL_VALUE, computedVariablesIn, DASHBOARDS, expandMacros, LEVEL_RANKS, withComputedVariables } from '../../src/dashboards/index.js';
 import type { DashboardSpec, FieldSpec, PanelSpec, VariableValue } from '../../src/dashboards/index.js';
 import { createStoreClient, migrate } from '../../src/store/index.js';
 import { generateData, insertGeneratedData, SENDERS, SUSPENDED } from '../helpers/generated-data.js';
@@ -38,8 +38,8 @@ const panel = (dashboardName: string, key: string): PanelSpec => {
   if (!found) throw new Error(`no panel ${dashboardName}/${key}`);
   return found;
 };
-/** Every dashboard's computed variables (hidden; their names are unique across dashboards). */
-const COMPUTED = DASHBOARDS.flatMap((d) => d.variables.filter((v) => v.kind === 'computed'));
+/** Every dashboard's variables, for the computed ones a query names (their names are unique across dashboards). */
+const EVERY_VARIABLE = DASHBOARDS.flatMap((d) => d.variables);
 /** DateTime and DateTime64 values as ClickHouse prints them (UTC here), to epoch ms. */
 const epoch = (value: unknown) => Date.parse(`${String(value).slice(0, 23).replace(' ', 'T')}Z`);
 const num = (value: unknown) => Number(value);
@@ -55,7 +55,7 @@ describe('dashboard panels on generated data', () => {
 
   const run = async (sql: string, variables: Record<string, VariableValue> = ALL): Promise<Result> => {
     // The computed variables the SQL names, resolved first over the same range, as Grafana does.
-    const computed = COMPUTED.filter((v) => new RegExp(`\\$\\{?${v.name}\\b`).test(sql));
+    const computed = computedVariablesIn(sql, EVERY_VARIABLE);
     const context = { from: data.from, to: data.to, intervalMs: INTERVAL_MS, variables: { ...variables, trace_id: traceId } };
     const query = expandMacros(sql, { ...context, variables: await withComputedVariables(computed, context, client) });
     const result = await client.query({ query, format: 'JSON' });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_RULES, SPIKE } from '../../src/alerts/index.js';
-import { ALL_VALUE, DASHBOARDS, expandMacros, rollupSource, SEND_UNFILTERED, SUBJECT_HOURS_SERVE, TOTALS_HOURS_SERVE, withComputedVariables } from '../../src/dashboards/index.js';
+import { ALL_VALUE, computedVariablesIn, DASHBOARDS, expandMacros, rollupSource, SEND_UNFILTERED, SUBJECT_HOURS_SERVE, TOTALS_HOURS_SERVE, withComputedVariables } from '../../src/dashboards/index.js';
 import type { VariableSpec, VariableValue } from '../../src/dashboards/index.js';
 import { createStoreClient, MIGRATIONS_DIR, migrate, renderStatements } from '../../src/store/index.js';
 import { generateData, insertGeneratedData } from '../helpers/generated-data.js';
@@ -198,7 +198,7 @@ describe('the hourly and daily paths give the minute path\'s numbers', () => {
       if (reference === panel.sql) continue;
       // The computed variables the panel names (the trends' ranking), compared the same way: each
       // side runs with the value its own form of the variable's SQL gives.
-      const computed = spec.variables.filter((v): v is Extract<VariableSpec, { kind: 'computed' }> => v.kind === 'computed' && new RegExp(`\\$\\{?${v.name}\\b`).test(panel.sql));
+      const computed = computedVariablesIn(panel.sql, spec.variables);
       const computedReference = computed.map((v) => ({ ...v, sql: riskFromMinutes(minuteOnly(v.sql)) }));
       it(`${spec.name} / ${panel.key}`, async () => {
         for (const sql of [reference, ...computedReference.map((v) => v.sql)]) {
