@@ -145,6 +145,17 @@ function renderPanel(panel: PanelSpec, id: number): CommonPanelBuilder {
   return builder;
 }
 
+/** A query variable over the ClickHouse data source, read again when the time range changes (its SQL uses the range). */
+function sqlVariable(variable: { name: string; label: string; description: string; sql: string }): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder(variable.name)
+    .label(variable.label)
+    .description(variable.description)
+    .datasource(DATASOURCE)
+    .query({ editorType: 'sql', pluginVersion: PLUGIN_VERSION, rawSql: variable.sql })
+    .definition(variable.sql)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged);
+}
+
 function renderVariable(variable: VariableSpec): cog.Builder<dashboard.VariableModel> {
   switch (variable.kind) {
     case 'datasource':
@@ -152,33 +163,14 @@ function renderVariable(variable: VariableSpec): cog.Builder<dashboard.VariableM
     case 'textbox':
       return new dashboard.TextBoxVariableBuilder(variable.name).label(variable.label).description(variable.description).defaultValue(variable.defaultValue);
     case 'computed': {
-      const builder = new dashboard.QueryVariableBuilder(variable.name)
-        .label(variable.label)
-        .description(variable.description)
-        .datasource(DATASOURCE)
-        .query({ editorType: 'sql', pluginVersion: PLUGIN_VERSION, rawSql: variable.sql })
-        .definition(variable.sql)
-        .multi(false)
-        .includeAll(false)
-        .hide(dashboard.VariableHide.HideVariable)
-        // Its value depends on the range: computed again when the range changes and on each
-        // auto-refresh, before the panels that name it run.
-        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged);
+      // One value, hidden; refreshed with the range also on each auto-refresh, before the panels
+      // that name it run.
+      const builder = sqlVariable(variable).multi(false).includeAll(false).hide(dashboard.VariableHide.HideVariable);
       // Its value is SQL, not a choice: kept out of the page's URL (the builder has no setter for it).
       return { build: () => ({ ...builder.build(), skipUrlSync: true }) };
     }
     case 'query': {
-      const builder = new dashboard.QueryVariableBuilder(variable.name)
-        .label(variable.label)
-        .description(variable.description)
-        .datasource(DATASOURCE)
-        .query({ editorType: 'sql', pluginVersion: PLUGIN_VERSION, rawSql: variable.sql })
-        .definition(variable.sql)
-        .multi(variable.multi)
-        .includeAll(variable.includeAll)
-        // Options come from $__timeFilter: read them again when the time range changes.
-        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-        .sort(dashboard.VariableSort.AlphabeticalAsc);
+      const builder = sqlVariable(variable).multi(variable.multi).includeAll(variable.includeAll).sort(dashboard.VariableSort.AlphabeticalAsc);
       if (variable.includeAll) builder.current({ selected: true, text: ['All'], value: ['$__all'] });
       return builder;
     }
