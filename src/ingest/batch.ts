@@ -17,6 +17,9 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 50_000, maxBytes: 32
  * covers a contiguous offset range, which names it (replay.ts): the range
  * gives the insert deduplication token, and a batch that must be replayed
  * after a crash is closed exactly at the end of the range it had before.
+ * A row whose event id is already in the batch is dropped (the first copy
+ * stays, the one the rollup views' `LIMIT 1 BY event_id` counted): the same
+ * range always drops the same rows, so a replay still matches its token.
  */
 export class PartitionBatch {
   readonly topic: string;
@@ -25,7 +28,11 @@ export class PartitionBatch {
   lastOffset: bigint | null = null;
   readonly rows = new Map<string, Row[]>();
   readonly deadLetters: DeadLetter[] = [];
+  /** Per table, the event ids of its rows so far (rows that carry one: Row.unique). */
+  readonly #unique = new Map<string, Set<string>>();
   rowCount = 0;
+  /** Rows dropped as a later copy of an event id already in the batch. */
+  duplicates = 0;
   bytes = 0;
   openedAt = 0;
   /** Set when this batch replays a logged one: it closes at exactly this offset. */
@@ -49,11 +56,20 @@ export class PartitionBatch {
     for (const [table, rows] of decoded.rows) {
       let into = this.rows.get(table);
       if (!into) this.rows.set(table, (into = []));
+      let seen = this.#unique.get(table);
       for (const row of rows) {
+        if (row.unique !== undefined) {
+          if (!seen) this.#unique.set(table, (seen = new Set()));
+          if (seen.has(row.unique)) {
+            this.duplicates += 1;
+            continue;
+          }
+          seen.add(row.unique);
+        }
         into.push(row);
         this.bytes += row.text.length + 1;
+        this.rowCount += 1;
       }
-      this.rowCount += rows.length;
     }
     this.deadLetters.push(...decoded.deadLetters);
   }

@@ -1,7 +1,7 @@
 import { onReceipt, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
 import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
-import { DELIVERY_EVENTS_TABLE, INSERT_COLUMNS, SEND_EVENTS_TABLE, encodeRow, hasRowLayout } from './row-format.js';
+import { DELIVERY_EVENTS_TABLE, INSERT_COLUMNS, SEND_EVENTS_TABLE, UNIQUE_BY_COLUMN, encodeRow, hasRowLayout } from './row-format.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
 /** A message larger than this is dead-lettered unread (its head, size and digest): the producer never writes one (16 KiB). */
@@ -80,7 +80,12 @@ function decodeJsonLines(message: SourceMessage, table: string, validate: (value
       deadLetters.push(letter(message, `schema: ${valid.reason}`, line, bytes));
       continue;
     }
-    rows.push({ text: encoded ? encodeRow(table, parsed as Record<string, unknown>, text) : text, offset: message.offset, line });
+    if (encoded) {
+      const event = parsed as Record<string, unknown>;
+      rows.push({ text: encodeRow(table, event, text), offset: message.offset, line, unique: event[UNIQUE_BY_COLUMN] as string });
+    } else {
+      rows.push({ text, offset: message.offset, line });
+    }
   }
   return { rows: new Map([[table, rows]]), deadLetters, judged, invalid: deadLetters.length };
 }

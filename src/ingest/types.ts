@@ -32,6 +32,8 @@ export interface Row {
   text: string;
   offset: bigint;
   line: number;
+  /** The event id of a table whose rows are unique by it (row-format.ts UNIQUE_BY_COLUMN): the batch keeps the first row of each. */
+  unique?: string;
 }
 
 /** Rows per table. */

@@ -113,6 +113,9 @@ export class BatchWriter {
         input_format_null_as_default: 1,
         async_insert: 0,
         input_format_parallel_parsing: 0,
+        // Rows that each carry their event id were kept one per id by the batch (PartitionBatch.add):
+        // merging the block with itself on insert would find nothing to drop.
+        ...(rows.every((row) => row.unique !== undefined) && { optimize_on_insert: 0 }),
       },
     });
     result.stream.resume();

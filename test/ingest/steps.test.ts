@@ -56,6 +56,23 @@ describe('PartitionBatch', () => {
     batch.add(message(line(), 12n), decodeSendEvents(message(line(), 12n)), 20);
     expect(batch.due(limits, 20)).toBe(true);
   });
+
+  it('keeps the first row of each event id across its messages, and only rows of other ids count towards its limits', () => {
+    const batch = new PartitionBatch('t', 1);
+    const first = line({ latency_ms: 10 });
+    const id = (JSON.parse(first) as { event_id: string }).event_id;
+    const laterCopy = line({ event_id: id, latency_ms: 99 });
+    const other = line();
+    batch.add(message(`${first}\n${other}`, 10n), decodeSendEvents(message(`${first}\n${other}`, 10n)), 0);
+    batch.add(message(`${laterCopy}\n${first}`, 11n), decodeSendEvents(message(`${laterCopy}\n${first}`, 11n)), 0);
+    const rows = batch.rows.get('email_send_events') ?? [];
+    expect(rows.map((row) => decodeRow('email_send_events', row.text))).toEqual([JSON.parse(first), JSON.parse(other)]);
+    expect(rows.map((row) => row.offset)).toEqual([10n, 10n]);
+    expect([batch.rowCount, batch.duplicates]).toEqual([2, 2]);
+    expect(batch.bytes).toBe(rows.reduce((sum, row) => sum + row.text.length + 1, 0));
+    // The same offset range always keeps the same rows: a replay inserts what the token named.
+    expect(batch.token()).toBe('t:1:10-11');
+  });
 });
 
 describe('InvalidRatioGuard', () => {

@@ -127,10 +127,25 @@ describe('the loader stores only what the columns hold, and counts an event id o
     expect(existsSync(deadLetterFile)).toBe(false);
 
     expect(await scalar(`SELECT count() AS n FROM email_send_events FINAL WHERE workspace = 'duplicates'`)).toBe(600);
+    expect(await scalar(`SELECT count() AS n FROM email_send_events WHERE workspace = 'duplicates'`)).toBe(600);
     const rollup = await rows<{ attempts: number; recipients: number; retried: number; latency: number }>(
       `SELECT sum(attempts) AS attempts, sum(recipient_count) AS recipients, sum(retried_attempts) AS retried, sum(latency_ms_sum) AS latency FROM email_send_rollup_1m WHERE workspace = 'duplicates'`,
     );
     expect(rollup).toEqual([{ attempts: 600, recipients: 1_200, retried: 600, latency: 6_000 }]);
+  });
+
+  it('stores the copy of an event id the rollup counted when a batch holds two that differ', async () => {
+    const deadLetterFile = join(dataDir, 'differing-copies-dead-letters.jsonl');
+    const handoff = new InProcessHandoff<SendEvent>({ client, database: 'default', deadLetterFile, decode: decodeSendEvents });
+    const first = recent('differing', { message_id: 'first', latency_ms: 10 });
+    await handoff.handOff([first, recent('differing', { message_id: 'other', latency_ms: 1 }), { ...first, latency_ms: 99 }]);
+    expect(existsSync(deadLetterFile)).toBe(false);
+    // Without FINAL: the batch kept one row per event id, the first, as the rollup's LIMIT 1 BY event_id did.
+    expect(await rows(`SELECT message_id, latency_ms FROM email_send_events WHERE workspace = 'differing' ORDER BY message_id`)).toEqual([
+      { message_id: 'first', latency_ms: 10 },
+      { message_id: 'other', latency_ms: 1 },
+    ]);
+    expect(await scalar(`SELECT sum(latency_ms_sum) AS n FROM email_send_rollup_1m WHERE workspace = 'differing'`)).toBe(11);
   });
 
   it('still drops a replayed batch whole (the deduplication token), duplicates inside it included', async () => {
