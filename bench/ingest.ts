@@ -3,7 +3,7 @@
  * ClickHouse engine (chDB), one consumer process.
  *
  *   throughput  N events pre-produced (KafkaEventSink: JSON Lines per sender,
- *               gzip, 3 partitions), then our loader (KafkaIngest, default
+ *               the default compression, 3 partitions), then our loader (KafkaIngest, default
  *               limits) in a fresh process and store, timed until count() = N;
  *               beside it, on the same topic and data, ClickHouse's own Kafka
  *               table engine with a materialized view into the same table.
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import { uuidv7 } from '../src/events/index.js';
 import type { SendEvent } from '../src/events/index.js';
-import { KafkaEventSink, SharedProducer } from '../src/transport/index.js';
+import { DEFAULT_COMPRESSION, KafkaEventSink, SharedProducer } from '../src/transport/index.js';
 import type { KafkaSettings } from '../src/transport/index.js';
 import type { FreshnessResult, ThroughputResult, WorkerArgs } from './ingest-worker.js';
 import { syntheticEvents } from './producer.js';
@@ -142,7 +142,7 @@ function variedEvents(template: SendEvent[], from: number, count: number, base: 
   });
 }
 
-/** N events onto the topic the way the send path puts them there: KafkaEventSink's JSON Lines per sender, gzip. */
+/** N events onto the topic the way the send path puts them there: KafkaEventSink's JSON Lines per sender, its default compression. */
 export async function produce(bootstrap: string, topic: string, events: number): Promise<{ seconds: number; messages: number }> {
   const producer = new SharedProducer(kafkaSettings(bootstrap, topic));
   const sink = new KafkaEventSink({ producer, topic, limits: { maxBufferedItems: 100_000, maxBufferedBytes: 1024 * 1024 * 1024, lingerMs: 5 } });
@@ -263,7 +263,7 @@ async function freshness(bootstrap: string, base: string): Promise<IngestResults
   const topic = `bench.ingest.fresh.${randomUUID().slice(0, 8)}`;
   await createTopic(bootstrap, topic);
   const producer = new SharedProducer(kafkaSettings(bootstrap, topic));
-  // The send path's sink with its default limits (20 ms linger, gzip, JSON Lines per sender).
+  // The send path's sink with its default limits (20 ms linger, default compression, JSON Lines per sender).
   const sink = new KafkaEventSink({ producer, topic });
   const template = syntheticEvents(10_000);
   const warmUp = 10;
@@ -307,7 +307,7 @@ export async function benchIngest(bootstrap: string): Promise<IngestResults> {
   try {
     const { rows, messages, produceSeconds } = await throughput(bootstrap, base);
     printTable(
-      `Ingest throughput: ${EVENTS} events (${messages} JSON Lines messages, gzip, ${PARTITIONS} partitions) from the broker into embedded ClickHouse (chDB), one process, fresh store and group each; from consumer start until count() = ${EVENTS} (polled every 50 ms)`,
+      `Ingest throughput: ${EVENTS} events (${messages} JSON Lines messages, ${DEFAULT_COMPRESSION}, ${PARTITIONS} partitions) from the broker into embedded ClickHouse (chDB), one process, fresh store and group each; from consumer start until count() = ${EVENTS} (polled every 50 ms)`,
       ['loader', 'runs', 's', 'events/s', 'steady events/s', 'first rows s', 'CPU cores', 'ours ÷ this', 'same rows'],
       rows.map((r) => [
         r.loader,

@@ -1,6 +1,7 @@
 /**
- * A gzip codec for kafkajs that never holds more than a bound of a record
- * batch decompressed.
+ * gzip and zstd codecs for kafkajs that never hold more than a bound of a
+ * record batch decompressed (the producer sends zstd by default, gzip on
+ * request: src/transport/gzip-codec.ts).
  *
  * kafkajs decompresses a compressed record batch whole (`zlib.unzip`) before
  * the loader sees a single record, so a gzip bomb (a few hundred KiB that
@@ -26,13 +27,28 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { createUnzip, unzip as unzipCallback } from 'node:zlib';
+import type { Transform } from 'node:stream';
+import { createUnzip, createZstdDecompress, unzip as unzipCallback, zstdDecompress as zstdDecompressCallback } from 'node:zlib';
 import kafkajs from 'kafkajs';
+import { codecInstalled } from '../transport/index.js';
 import { DEAD_LETTER_HEAD_BYTES } from './dead-letter.js';
 import { MAX_TRACE_MESSAGE_BYTES } from './otlp-traces.js';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
-const unzip = promisify(unzipCallback);
+
+/** How one codec inflates: a whole batch in one call that stops at `maxOutputLength`, or as a stream. */
+interface Inflater {
+  whole(compressed: Buffer, options: { maxOutputLength: number }): Promise<Buffer>;
+  stream(options: { chunkSize: number }): Transform;
+}
+
+/** The codecs sendlens's producers write (`Compression` in src/transport), by their name there. */
+export const INFLATERS = {
+  gzip: { whole: promisify(unzipCallback), stream: (options) => createUnzip(options) },
+  zstd: { whole: promisify(zstdDecompressCallback), stream: (options) => createZstdDecompress(options) },
+} as const satisfies Record<string, Inflater>;
+
+export type BoundedCodec = keyof typeof INFLATERS;
 
 /** One record larger than this decompressed is cut: the largest message any decoder accepts (an OTLP request). */
 export const MAX_DECOMPRESSED_RECORD_BYTES = MAX_TRACE_MESSAGE_BYTES;
@@ -229,15 +245,16 @@ function everyRecordWithin(records: Buffer, maxBytes: number): boolean {
  * as a stream and cut. Streaming every batch cost 2–4× the one-call inflate
  * on 900 KiB batches of events.
  */
-export async function decompressBounded(compressed: Buffer, limits: DecompressLimits = DEFAULT_DECOMPRESS_LIMITS): Promise<Buffer> {
-  return (await decompressWithinLimits(compressed, limits)) ?? decompressCutting(compressed, limits);
+export async function decompressBounded(compressed: Buffer, limits: DecompressLimits = DEFAULT_DECOMPRESS_LIMITS, codec: BoundedCodec = 'gzip'): Promise<Buffer> {
+  const inflater = INFLATERS[codec];
+  return (await decompressWithinLimits(inflater, compressed, limits)) ?? decompressCutting(inflater, compressed, limits);
 }
 
 /** The whole batch in one inflate, or null when it breaks a limit (what was inflated is let go before cutting). */
-async function decompressWithinLimits(compressed: Buffer, limits: DecompressLimits): Promise<Buffer | null> {
+async function decompressWithinLimits(inflater: Inflater, compressed: Buffer, limits: DecompressLimits): Promise<Buffer | null> {
   let whole: Buffer;
   try {
-    whole = await unzip(compressed, { maxOutputLength: limits.batchBytes });
+    whole = await inflater.whole(compressed, { maxOutputLength: limits.batchBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
     throw error;
@@ -245,7 +262,7 @@ async function decompressWithinLimits(compressed: Buffer, limits: DecompressLimi
   return everyRecordWithin(whole, limits.recordBytes) ? whole : null;
 }
 
-async function decompressCutting(compressed: Buffer, limits: DecompressLimits): Promise<Buffer> {
+async function decompressCutting(codec: Inflater, compressed: Buffer, limits: DecompressLimits): Promise<Buffer> {
   const out: Buffer[] = [];
   let kept = 0;
   /** The record frame's length varint, which can straddle chunks. */
@@ -304,7 +321,7 @@ async function decompressCutting(compressed: Buffer, limits: DecompressLimits): 
   };
 
   await new Promise<void>((resolve, reject) => {
-    const inflater = createUnzip({ chunkSize: 64 * 1024 });
+    const inflater = codec.stream({ chunkSize: 64 * 1024 });
     inflater.on('data', (chunk: Buffer) => {
       try {
         consume(chunk);
@@ -334,5 +351,25 @@ export function installBoundedGzip(): void {
   CompressionCodecs[CompressionTypes.GZIP] = () => ({
     compress: (encoder: unknown) => codec.compress(encoder as never),
     decompress: (buffer: Buffer) => decompressBounded(buffer),
+  });
+}
+
+let installedZstd = false;
+
+/**
+ * The same for zstd batches. kafkajs has no zstd codec of its own; compression
+ * is the producer's (src/transport/gzip-codec.ts) or whatever was installed
+ * before, and without either a zstd batch cannot be sent from this process.
+ */
+export function installBoundedZstd(): void {
+  if (installedZstd) return;
+  installedZstd = true;
+  const codec = codecInstalled<{ compress(encoder: unknown): Promise<Buffer> }>(CompressionCodecs[CompressionTypes.ZSTD]);
+  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+    compress: (encoder: unknown) => {
+      if (!codec) throw new Error('zstd compression: no codec installed in this process (the sendlens producer installs one)');
+      return codec.compress(encoder);
+    },
+    decompress: (buffer: Buffer) => decompressBounded(buffer, DEFAULT_DECOMPRESS_LIMITS, 'zstd'),
   });
 }

@@ -28,5 +28,5 @@ export type { SourceMessage, DeadLetter, Decoded, Row, TableRows } from './types
 export { InProcessPipeline, InProcessHandoff, InProcessSpanExporter, FileDeadLetters } from './in-process.js';
 export type { InProcessOptions, InProcessHandoffOptions } from './in-process.js';
 export { DEAD_LETTER_MAX_ORIGINAL_BYTES, DEAD_LETTER_HEAD_BYTES, deadLetterRecord, KafkaDeadLetters } from './dead-letter.js';
-export { decompressBounded, cutRecordInfo, installBoundedGzip, MAX_DECOMPRESSED_RECORD_BYTES, MAX_DECOMPRESSED_BATCH_BYTES, DEFAULT_DECOMPRESS_LIMITS } from './bounded-gzip.js';
+export { decompressBounded, cutRecordInfo, installBoundedGzip, installBoundedZstd, MAX_DECOMPRESSED_RECORD_BYTES, MAX_DECOMPRESSED_BATCH_BYTES, DEFAULT_DECOMPRESS_LIMITS } from './bounded-gzip.js';
 export type { DecompressLimits } from './bounded-gzip.js';

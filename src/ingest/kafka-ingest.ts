@@ -10,7 +10,7 @@ import { decodeSpans } from './decode-spans.js';
 import { decodeDeliveryEvents, decodeSendEvents } from './decode.js';
 import { InvalidRatioExceeded, InvalidRatioGuard } from './guard.js';
 import { PartitionLoader } from './loader.js';
-import { installBoundedGzip } from './bounded-gzip.js';
+import { installBoundedGzip, installBoundedZstd } from './bounded-gzip.js';
 import { KafkaDeadLetters } from './dead-letter.js';
 import { BatchWriter } from './write.js';
 import { consumerConfig, toSource } from './kafka/consumer.js';
@@ -112,6 +112,7 @@ export class KafkaIngest {
     this.#log = options.log ?? (() => undefined);
     this.#groupId = options.groupId ?? DEFAULT_GROUP_ID;
     installBoundedGzip();
+    installBoundedZstd();
     const kafkaLog = (level: string, message: string) => {
       if (level === 'error' || level === 'warn') this.#log(level, message);
     };

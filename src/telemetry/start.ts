@@ -18,6 +18,7 @@ export interface SendlensOptions {
   /** Use this sink for events instead of Kafka (single-process mode, tests). */
   sink?: SendEventSink;
   sinkLimits?: Partial<SinkLimits>;
+  /** How events are compressed on Kafka; default the settings' (`SENDLENS_KAFKA_COMPRESSION`), else zstd. */
   compression?: Compression;
   /**
    * Without a tracer provider of the host's: start and register one, with spans going to Kafka

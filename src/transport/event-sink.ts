@@ -10,6 +10,7 @@ export interface KafkaEventSinkOptions {
   producer: SharedProducer;
   topic: string;
   limits?: Partial<SinkLimits>;
+  /** The producer's (`SENDLENS_KAFKA_COMPRESSION`, else zstd) unless given. */
   compression?: Compression;
   /**
    * Events of one sender are packed into one Kafka message, as JSON Lines, up
@@ -111,7 +112,7 @@ export class KafkaEventSink implements SendEventSink {
   readonly #buffer: BufferedSink<Serialized, PreparedSend>;
 
   constructor(options: KafkaEventSinkOptions) {
-    const compression = options.compression ?? 'gzip';
+    const compression = options.compression ?? options.producer.compression;
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     const log = options.log ?? (() => undefined);
     const metrics = sinkMetrics('events', () => this.#buffer.stats());

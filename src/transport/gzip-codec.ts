@@ -1,5 +1,5 @@
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { constants, gzip, zstdCompress, zstdDecompress } from 'node:zlib';
 import kafkajs from 'kafkajs';
 
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -13,7 +13,23 @@ const { CompressionCodecs, CompressionTypes } = kafkajs;
  */
 export const GZIP_LEVEL = 1;
 
+/**
+ * The zstd level sendlens compresses record batches at. On send events level 1
+ * costs about 40% of gzip level 1's CPU for about 25% fewer bytes, and
+ * decompresses in about half the time (`npm run bench -- producer`).
+ */
+export const ZSTD_LEVEL = 1;
+
+/** The codecs compressed here, by their name in `Compression` (producer.ts). */
+export type CompressionCodec = 'gzip' | 'zstd';
+
 const gzipAsync = promisify(gzip);
+const zstdAsync = promisify(zstdCompress);
+const unzstdAsync = promisify(zstdDecompress);
+
+function compressWith(codec: CompressionCodec, buffer: Buffer): Promise<Buffer> {
+  return codec === 'zstd' ? zstdAsync(buffer, { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }) : gzipAsync(buffer, { level });
+}
 
 /** `GZIP_LEVEL`, unless a benchmark comparing levels set another (`useGzipLevel`). */
 let level = GZIP_LEVEL;
@@ -43,6 +59,7 @@ let installed = false;
 const MAX_PRECOMPRESSED = 64;
 
 interface Precompressed {
+  codec: CompressionCodec;
   records: Buffer;
   compressed: Promise<Buffer>;
 }
@@ -59,20 +76,21 @@ export function precompressionStats(): { hits: number; misses: number; held: num
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Gzips each of `records` (at `GZIP_LEVEL`, on libuv's thread pool, all at
- * once) for a send that kafkajs will encode later; kafkajs's gzip codec then
- * takes the result instead of compressing the same bytes again. The group
+ * Compresses each of `records` with `codec` (gzip at `GZIP_LEVEL`, zstd at
+ * `ZSTD_LEVEL`, on libuv's thread pool, all at once) for a send that kafkajs
+ * will encode later; kafkajs's codec then takes the result instead of
+ * compressing the same bytes again. The group
  * starts once the groups before it are done, so that preparing the next
  * send never slows the compression of the one before it. Call `release`
  * once the send is over, whether it used them or not.
  */
-export function precompress(records: readonly Buffer[]): { release(): void } {
+export function precompress(records: readonly Buffer[], codec: CompressionCodec = 'gzip'): { release(): void } {
   const start = queue;
   const entries = records.map((buffer): Precompressed => {
-    const compressed = start.then(() => gzipAsync(buffer, { level }));
+    const compressed = start.then(() => compressWith(codec, buffer));
     // Nobody may be waiting on it yet: a failure shows when kafkajs asks, or never.
     compressed.catch(() => undefined);
-    return { records: buffer, compressed };
+    return { codec, records: buffer, compressed };
   });
   queue = Promise.allSettled(entries.map((entry) => entry.compressed));
   precompressed.push(...entries);
@@ -87,15 +105,15 @@ export function precompress(records: readonly Buffer[]): { release(): void } {
   };
 }
 
-function compress(buffer: Buffer): Promise<Buffer> {
+function compress(codec: CompressionCodec, buffer: Buffer): Promise<Buffer> {
   for (const entry of precompressed) {
-    if (entry.records.length === buffer.length && entry.records.equals(buffer)) {
+    if (entry.codec === codec && entry.records.length === buffer.length && entry.records.equals(buffer)) {
       counts.hits += 1;
       return entry.compressed;
     }
   }
   counts.misses += 1;
-  return gzipAsync(buffer, { level });
+  return compressWith(codec, buffer);
 }
 
 /**
@@ -111,7 +129,34 @@ export function installFastGzip(): void {
   const previous = CompressionCodecs[CompressionTypes.GZIP];
   const codec = previous();
   CompressionCodecs[CompressionTypes.GZIP] = () => ({
-    compress: (encoder: { buffer: Buffer }) => compress(encoder.buffer),
+    compress: (encoder: { buffer: Buffer }) => compress('gzip', encoder.buffer),
     decompress: (buffer: Buffer) => codec.decompress(buffer),
+  });
+}
+
+let installedZstd = false;
+
+/** The codec a kafkajs codec factory gives, or undefined where kafkajs has only a factory that throws "not implemented" (zstd). */
+export function codecInstalled<T>(factory: (() => unknown) | undefined): T | undefined {
+  try {
+    return factory?.() as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Gives kafkajs, which has none, a zstd codec for the whole process: it
+ * compresses at `ZSTD_LEVEL`, taking records compressed ahead, and
+ * decompresses with whatever zstd codec was installed before (the loader's
+ * bounded one), else with node:zlib.
+ */
+export function installZstd(): void {
+  if (installedZstd) return;
+  installedZstd = true;
+  const previous = codecInstalled<{ decompress(buffer: Buffer): Promise<Buffer> }>(CompressionCodecs[CompressionTypes.ZSTD]);
+  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+    compress: (encoder: { buffer: Buffer }) => compress('zstd', encoder.buffer),
+    decompress: (buffer: Buffer) => (previous ? previous.decompress(buffer) : unzstdAsync(buffer)),
   });
 }

@@ -21,6 +21,6 @@ export class KafkaHandoff<E> {
       events.map((event) => ({ key: this.keyOf(event), value: JSON.stringify(event) })),
       this.maxMessageBytes,
     );
-    await this.producer.send(this.topic, messages, 'gzip');
+    await this.producer.send(this.topic, messages, this.producer.compression);
   }
 }

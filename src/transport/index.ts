@@ -13,8 +13,8 @@ export type { SendlensSpanProcessorOptions, SpanProcessorStats } from './span-pr
 export { encodeTraceRequest } from './otlp-encode.js';
 export type { ExportableSpan } from './otlp-encode.js';
 export { SharedProducer } from './producer.js';
-export { GZIP_LEVEL } from './gzip-codec.js';
+export { GZIP_LEVEL, ZSTD_LEVEL, codecInstalled } from './gzip-codec.js';
 export { KafkaHandoff } from './handoff.js';
 export type { Compression } from './producer.js';
-export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC, DEFAULT_DELIVERY_TOPIC } from './config.js';
+export { kafkaSettingsFromEnv, kafkaClientConfig, describeKafka, DEFAULT_EVENTS_TOPIC, DEFAULT_SPANS_TOPIC, DEFAULT_DELIVERY_TOPIC, DEFAULT_COMPRESSION } from './config.js';
 export type { KafkaSettings } from './config.js';

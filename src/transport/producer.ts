@@ -1,17 +1,19 @@
 import kafkajs from 'kafkajs';
 import type { Message, PartitionMetadata, Producer } from 'kafkajs';
-import { kafkaClientConfig } from './config.js';
-import type { KafkaSettings } from './config.js';
-import { installFastGzip, precompress } from './gzip-codec.js';
+import { DEFAULT_COMPRESSION, kafkaClientConfig } from './config.js';
+import type { Compression, KafkaSettings } from './config.js';
+import { installFastGzip, installZstd, precompress } from './gzip-codec.js';
 import { encodeRecords } from './records.js';
 
 const { CompressionTypes, Kafka, Partitioners } = kafkajs;
 
-export type Compression = 'none' | 'gzip';
+export type { Compression } from './config.js';
+
+const COMPRESSION_TYPES = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP, zstd: CompressionTypes.ZSTD } as const;
 
 /**
  * A send made ready ahead of its turn (`SharedProducer.prepare`): its
- * messages, and for gzip their records already being compressed. Hand it to
+ * messages, and when compressed their records already being compressed. Hand it to
  * `sendPrepared`, or `release` it if it will not be sent.
  */
 export interface PreparedSend {
@@ -35,9 +37,13 @@ export class SharedProducer {
   readonly #predict = Partitioners.DefaultPartitioner();
   #connecting: Promise<void> | undefined;
   #connected = false;
+  /** What the event sink and the hand-off compress with unless told otherwise (settings, else DEFAULT_COMPRESSION). */
+  readonly compression: Compression;
 
   constructor(settings: KafkaSettings, log: (level: string, message: string) => void = () => undefined) {
+    this.compression = settings.compression ?? DEFAULT_COMPRESSION;
     installFastGzip();
+    installZstd();
     const kafka = new Kafka(kafkaClientConfig(settings, log));
     this.#producer = kafka.producer({
       idempotent: true,
@@ -74,8 +80,8 @@ export class SharedProducer {
 
   /**
    * Gets keyed messages (each given as the JSON lines of its value) ready to
-   * send, so that the work can overlap an earlier send's round trip: with
-   * gzip, each partition's records (as kafkajs will encode them, in the
+   * send, so that the work can overlap an earlier send's round trip: when
+   * compressed, each partition's records (as kafkajs will encode them, in the
    * partition kafkajs will pick by the partitions it last saw) start
    * compressing on the thread pool now, and kafkajs's codec takes the result
    * when the send gets there. Should kafkajs partition or encode them
@@ -84,7 +90,7 @@ export class SharedProducer {
    */
   prepare(topic: string, messages: readonly { key: string; lines: readonly string[] }[], compression: Compression): PreparedSend {
     const partitionMetadata = this.#partitions.get(topic);
-    if (compression !== 'gzip' || partitionMetadata === undefined || partitionMetadata.length === 0) {
+    if (compression === 'none' || partitionMetadata === undefined || partitionMetadata.length === 0) {
       return { topic, messages: messages.map(({ key, lines }) => ({ key, value: lines.join('\n') })), compression, release: () => undefined };
     }
     const byPartition = new Map<number, number[]>();
@@ -104,14 +110,14 @@ export class SharedProducer {
       // The values as views into the records: kafkajs copies bytes, and the JSON strings can go.
       indexes.forEach((i, n) => (sent[i] = { key: group[n]?.key as string, value: values[n] as Buffer }));
     }
-    const { release } = precompress(partitions);
+    const { release } = precompress(partitions, compression);
     return { topic, messages: sent, compression, release };
   }
 
   async send(topic: string, messages: Message[], compression: Compression): Promise<void> {
     await this.#connect();
     try {
-      await this.#producer.send({ topic, messages, acks: -1, compression: compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None });
+      await this.#producer.send({ topic, messages, acks: -1, compression: COMPRESSION_TYPES[compression] });
     } catch (error) {
       // Drop the connection so the next try starts from a fresh one (the broker may have moved or restarted).
       this.#connected = false;

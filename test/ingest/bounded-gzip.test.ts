@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { gzipSync, unzipSync } from 'node:zlib';
+import { gzipSync, unzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_HEAD_BYTES, cutRecordInfo, decompressBounded, installBoundedGzip } from '../../src/ingest/index.js';
+import { DEAD_LETTER_HEAD_BYTES, cutRecordInfo, decompressBounded, installBoundedGzip, installBoundedZstd } from '../../src/ingest/index.js';
 
 // kafkajs's own record encoder and decoder, so the test checks the wire format kafkajs reads, not our idea of it.
 const require = createRequire(import.meta.url);
@@ -118,5 +118,45 @@ describe('decompressBounded: a gzip codec that never holds more than its bound',
     expect(unzipSync(compressed).equals(section)).toBe(true);
     const out = (await codec.decompress(compressed)) as Buffer;
     expect(cutRecordInfo(decodeAll(out, 1)[0]?.headers)?.bytes).toBe(20 * 1024 * 1024);
+  });
+});
+
+describe('decompressBounded for zstd (what the producer sends by default): the same bounds', () => {
+  it('gives records within the limits back exactly as zstd does', async () => {
+    const inputs = Array.from({ length: 300 }, (_, i) => ({ key: i % 3 === 0 ? null : Buffer.from(`key-${i}`), value: Buffer.from(`{"n":${i},"pad":"${'p'.repeat((i * 37) % 900)}"}`) }));
+    const compressed = zstdCompressSync(recordsSection(inputs));
+    expect((await decompressBounded(compressed, undefined, 'zstd')).equals(zstdDecompressSync(compressed))).toBe(true);
+  });
+
+  it('cuts a 64 MiB record to a stub with its size and SHA-256, and keeps the records around it', async () => {
+    const bomb = Buffer.alloc(64 * 1024 * 1024, 'z');
+    const inputs: Input[] = [{ key: Buffer.from('before'), value: Buffer.from('first') }, { key: Buffer.from('bomb-key'), value: bomb }, { key: null, value: Buffer.from('last') }];
+    const compressed = zstdCompressSync(recordsSection(inputs));
+    expect(compressed.length).toBeLessThan(64 * 1024);
+
+    const out = await decompressBounded(compressed, undefined, 'zstd');
+    expect(out.length).toBeLessThan(2 * DEAD_LETTER_HEAD_BYTES);
+    const [before, stub, after] = decodeAll(out, 3);
+    expect(before?.value?.toString()).toBe('first');
+    expect(after?.value?.toString()).toBe('last');
+    expect(stub?.key?.toString()).toBe('bomb-key');
+    expect(stub?.offset).toBe('1001');
+    expect(cutRecordInfo(stub?.headers)).toMatchObject({ bytes: bomb.length, sha256: sha256(bomb) });
+    expect(stub?.value?.equals(bomb.subarray(0, DEAD_LETTER_HEAD_BYTES))).toBe(true);
+  });
+
+  it('is what kafkajs uses for zstd once installed, with or without a zstd compressor before it', async () => {
+    installBoundedZstd();
+    const codec = kafkajs.CompressionCodecs[kafkajs.CompressionTypes.ZSTD]();
+    const section = recordsSection([{ key: null, value: Buffer.alloc(20 * 1024 * 1024, 'q') }]);
+    const out = (await codec.decompress(zstdCompressSync(section))) as Buffer;
+    expect(cutRecordInfo(decodeAll(out, 1)[0]?.headers)?.bytes).toBe(20 * 1024 * 1024);
+    // The producer's codec, installed after it, compresses and keeps the bounded decompression.
+    const { installZstd } = await import('../../src/transport/gzip-codec.js');
+    installZstd();
+    const both = kafkajs.CompressionCodecs[kafkajs.CompressionTypes.ZSTD]();
+    const compressed = (await both.compress({ buffer: section } as never)) as Buffer;
+    expect(zstdDecompressSync(compressed).equals(section)).toBe(true);
+    expect(cutRecordInfo(decodeAll((await both.decompress(compressed)) as Buffer, 1)[0]?.headers)?.bytes).toBe(20 * 1024 * 1024);
   });
 });

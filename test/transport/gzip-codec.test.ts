@@ -1,4 +1,4 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import kafkajs from 'kafkajs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -79,5 +79,41 @@ describe('the gzip codec the producer installs', () => {
     expect(extraFlags(await gzipCodec().compress({ buffer: lines }))).toBe(0);
     restore();
     expect(extraFlags(await gzipCodec().compress({ buffer: lines }))).toBe(4);
+  });
+});
+
+describe('the zstd codec the producer installs (kafkajs has none)', () => {
+  const original = CompressionCodecs[CompressionTypes.ZSTD];
+  beforeEach(() => {
+    vi.resetModules();
+    CompressionCodecs[CompressionTypes.ZSTD] = original;
+    CompressionCodecs[CompressionTypes.GZIP] = originalGzip;
+  });
+  const originalGzip = CompressionCodecs[CompressionTypes.GZIP];
+  const zstdCodec = () => CompressionCodecs[CompressionTypes.ZSTD]() as { compress(encoder: { buffer: Buffer }): Promise<Buffer>; decompress(buffer: Buffer): Promise<Buffer> };
+  const lines = Buffer.from(Array.from({ length: 2_000 }, (_, i) => JSON.stringify({ event_id: i, outcome: i % 7 ? 'sent' : 'failed', sender_domain: `mail${i % 25}.example.com` })).join('\n'));
+
+  it('is installed by the producer: it compresses and decompresses zstd, smaller than gzip level 1', async () => {
+    expect(() => original()).toThrow(/ZSTD compression not implemented/);
+    const { SharedProducer } = await import('../../src/transport/index.js');
+    new SharedProducer({ brokers: ['127.0.0.1:1'], clientId: 'codec-test', ssl: false, eventsTopic: 'e', spansTopic: 's', deliveryTopic: 'd' });
+    const compressed = await zstdCodec().compress({ buffer: lines });
+    expect(zstdDecompressSync(compressed).equals(lines)).toBe(true);
+    expect(compressed.length).toBeLessThan(gzipSync(lines, { level: 1 }).length);
+    expect((await zstdCodec().decompress(zstdCompressSync(lines))).equals(lines)).toBe(true);
+  });
+
+  it('takes records compressed ahead as zstd only when kafkajs asks for zstd', async () => {
+    const { installFastGzip, installZstd, precompress, precompressionStats } = await import('../../src/transport/gzip-codec.js');
+    installFastGzip();
+    installZstd();
+    const before = precompressionStats();
+    const ahead = precompress([lines], 'zstd');
+    expect(zstdDecompressSync(await zstdCodec().compress({ buffer: Buffer.from(lines) })).equals(lines)).toBe(true);
+    expect(precompressionStats()).toMatchObject({ hits: before.hits + 1, misses: before.misses });
+    // The same bytes asked for as gzip are compressed as gzip, not handed the zstd result.
+    expect(gunzipSync(await gzipCodec().compress({ buffer: lines })).equals(lines)).toBe(true);
+    expect(precompressionStats()).toMatchObject({ hits: before.hits + 1, misses: before.misses + 1 });
+    ahead.release();
   });
 });
