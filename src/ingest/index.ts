@@ -9,7 +9,7 @@ export { decodeSendEvents, decodeDeliveryEvents, jsonLinesDecoder, COMPACT_INSER
 export { decodeSpans } from './decode-spans.js';
 export { decodeTraceRequest, OtlpDecodeError, OTEL_TRACES_TABLE, OTEL_TRACES_INSERT_COLUMNS, MAX_SPANS_PER_MESSAGE, MAX_TRACE_MESSAGE_BYTES, rowToJson, toJsonEachRow } from './otlp-traces.js';
 export type { OtelTraceRow, DecodeTraceOptions } from './otlp-traces.js';
-export { PartitionBatch, DEFAULT_BATCH_LIMITS } from './batch.js';
+export { PartitionBatch, DEFAULT_BATCH_LIMITS, BEHIND_WAIT_FACTOR } from './batch.js';
 export type { BatchLimits } from './batch.js';
 export { BatchWriter, isDataError, clickhouseErrorCode, insertBody } from './write.js';
 export type { WriterOptions } from './write.js';

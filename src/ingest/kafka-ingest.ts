@@ -240,7 +240,12 @@ export class KafkaIngest {
           if (generation.closing || this.#stopping) return;
           generation.heartbeat = heartbeat;
           try {
-            await this.#loaderFor(generation, batch.topic, batch.partition).submit(batch.messages.map((m) => toSource(batch.topic, batch.partition, m)));
+            // Messages left after these (the partition's high watermark): while behind, batches fill up (PartitionBatch.due).
+            const behind = batch.messages.length > 0 && BigInt(batch.offsetLag()) > 0n;
+            await this.#loaderFor(generation, batch.topic, batch.partition).submit(
+              batch.messages.map((m) => toSource(batch.topic, batch.partition, m)),
+              behind,
+            );
           } catch (error) {
             this.#failed(generation, error);
           }

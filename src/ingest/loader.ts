@@ -41,6 +41,8 @@ export class PartitionLoader {
   readonly partition: number;
   readonly #head: Step<SourceMessage>;
   #queue: Promise<unknown> = Promise.resolve();
+  /** What the last submit said: more of the partition was waiting to be read. */
+  #behind = false;
   readonly stats: LoaderStats = { batches: 0, rows: 0, deadLetters: 0, lastBatchRows: 0, lastBatchMs: 0 };
 
   constructor(topic: string, partition: number, options: PartitionLoaderOptions) {
@@ -52,7 +54,7 @@ export class PartitionLoader {
     });
     const write = new WriteStep(options.writer, new DeadLetterStep(options.deadLetters, commit));
     const replay = new ReplayCursor(topic, partition, (t, p, offset) => options.writer.replayBoundary(t, p, offset));
-    this.#head = new DecodeStep(options.decode, options.guard, new BatchStep(topic, partition, options.limits, replay, write, () => write.writing));
+    this.#head = new DecodeStep(options.decode, options.guard, new BatchStep(topic, partition, options.limits, replay, write, () => write.writing, () => this.#behind));
   }
 
   /** Runs `action` after every action queued before it on this partition. */
@@ -62,8 +64,10 @@ export class PartitionLoader {
     return next;
   }
 
-  submit(messages: SourceMessage[]): Promise<void> {
+  /** `behind`: the source has more of this partition waiting after these messages (a consumer's lag). */
+  submit(messages: SourceMessage[], behind = false): Promise<void> {
     return this.#serial(async () => {
+      this.#behind = behind;
       for (const message of messages) await this.#head.submit(message);
     });
   }

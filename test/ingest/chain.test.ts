@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchStep, CommitStep, DeadLetterStep, DecodeStep, FIRST_BATCH_ROWS, InvalidRatioExceeded, InvalidRatioGuard, MAX_WRITES_IN_FLIGHT, PartitionBatch, PartitionLoader, ReplayCursor, WriteStep } from '../../src/ingest/index.js';
+import { BEHIND_WAIT_FACTOR, BatchStep, CommitStep, DeadLetterStep, DecodeStep, FIRST_BATCH_ROWS, InvalidRatioExceeded, InvalidRatioGuard, MAX_WRITES_IN_FLIGHT, PartitionBatch, PartitionLoader, ReplayCursor, WriteStep } from '../../src/ingest/index.js';
 import type { BatchWriter, CommittedBatch, DeadLetter, Decoded, DecodedMessage, ReplayBoundary, SourceMessage, Step, WrittenBatch } from '../../src/ingest/index.js';
 
 const TOPIC = 'events';
@@ -369,6 +369,36 @@ describe('PartitionLoader: the steps composed', () => {
     await writer.finishNext();
     await loader.flushAll();
     expect(log).toEqual(['write events:4:0-0', 'written events:4:0-0', 'commit events:4@1', 'write events:4:1-3', 'written events:4:1-3', 'commit events:4@4']);
+  });
+
+  it('while the source says the partition is behind, keeps its batch open past its age until it is full, or BEHIND_WAIT_FACTOR times its age', async () => {
+    const log: string[] = [];
+    const writer = new ControlledWriter(log);
+    const loader = new PartitionLoader(TOPIC, PARTITION, {
+      decode,
+      writer,
+      deadLetters: { send: async () => undefined },
+      commit: async (topic, partition, next) => void log.push(`commit ${topic}:${partition}@${next}`),
+      limits: { maxRows: 3, maxBytes: 1e9, maxWaitMs: 1_000 },
+      guard: new InvalidRatioGuard(1),
+    });
+    await loader.submit([message(0n)], true);
+    await loader.flushIfDue(Date.now() + 1_000); // past its age, but more is waiting: stays open
+    expect(log).toEqual([]);
+    await loader.submit([message(1n), message(2n)], true); // full: handed on at once
+    await writer.finishNext();
+    await loader.submit([message(3n)], true);
+    await loader.flushIfDue(Date.now() + BEHIND_WAIT_FACTOR * 1_000); // a partition behind for long still gets its rows written
+    await writer.finishNext();
+    await loader.submit([message(4n)], false);
+    await loader.flushIfDue(Date.now() + 1_000); // caught up: its age closes it again
+    await writer.finishNext();
+    await loader.flushAll();
+    expect(log).toEqual([
+      'write events:4:0-2', 'written events:4:0-2', 'commit events:4@3',
+      'write events:4:3-3', 'written events:4:3-3', 'commit events:4@4',
+      'write events:4:4-4', 'written events:4:4-4', 'commit events:4@5',
+    ]);
   });
 
   it('decodes, batches, writes, dead-letters and commits in order, and a ticker hands on a batch past its age', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { BatchWriter, COMPACT_INSERT_COLUMNS, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeSendEvents } from '../../src/ingest/index.js';
+import { BEHIND_WAIT_FACTOR, BatchWriter, COMPACT_INSERT_COLUMNS, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeSendEvents } from '../../src/ingest/index.js';
 import type { SourceMessage } from '../../src/ingest/index.js';
 import { decodeRow } from '../../src/ingest/row-format.js';
 import { createStoreClient, renderStatements } from '../../src/store/index.js';
@@ -55,6 +55,19 @@ describe('PartitionBatch', () => {
     expect(batch.due(limits, 5000)).toBe(false); // a replay ignores time and size: only the logged end counts
     batch.add(message(line(), 12n), decodeSendEvents(message(line(), 12n)), 20);
     expect(batch.due(limits, 20)).toBe(true);
+  });
+
+  it('while its partition is behind, is closed by age only at BEHIND_WAIT_FACTOR times the wait, and still by rows at once', () => {
+    const batch = new PartitionBatch('t', 1);
+    const limits = { maxRows: 3, maxBytes: 1e9, maxWaitMs: 1000 };
+    batch.add(message(line(), 10n), decodeSendEvents(message(line(), 10n)), 0);
+    expect(batch.due(limits, 1000, false, true)).toBe(false);
+    expect(batch.due(limits, BEHIND_WAIT_FACTOR * 1000 - 1, false, true)).toBe(false);
+    expect(batch.due(limits, BEHIND_WAIT_FACTOR * 1000, false, true)).toBe(true);
+    expect(batch.due(limits, 1000, false, false)).toBe(true);
+    expect(batch.due(limits, 10 * BEHIND_WAIT_FACTOR * 1000, true, true)).toBe(false); // a write in flight: rows and bytes only (group commit)
+    batch.add(message(`${line()}\n${line()}`, 11n), decodeSendEvents(message(`${line()}\n${line()}`, 11n)), 0);
+    expect(batch.due(limits, 0, true, true)).toBe(true);
   });
 
   it('keeps the first row of each event id across its messages, and only rows of other ids count towards its limits', () => {

@@ -20,7 +20,8 @@ export const FIRST_BATCH_ROWS = 5_000;
  * (replay.ts); a replay batch is never cut short by time or by `join`: left
  * incomplete, it is read again. Holds one open batch. While `writing` says an
  * earlier batch is still being written, the open one is not closed by age
- * (PartitionBatch.due: group commit).
+ * (PartitionBatch.due: group commit), and while `behind` says more of the
+ * partition is waiting to be read, only by a longer age.
  */
 export class BatchStep implements Step<DecodedMessage> {
   #batch: PartitionBatch;
@@ -35,6 +36,8 @@ export class BatchStep implements Step<DecodedMessage> {
     readonly replay: ReplayCursor,
     readonly next: Step<PartitionBatch>,
     readonly writing: () => boolean = () => false,
+    /** Whether the source said more of this partition is waiting to be read (PartitionBatch.due). */
+    readonly behind: () => boolean = () => false,
   ) {
     this.#batch = new PartitionBatch(topic, partition);
     this.#firstLimits = { ...limits, maxRows: Math.min(limits.maxRows, FIRST_BATCH_ROWS) };
@@ -50,11 +53,11 @@ export class BatchStep implements Step<DecodedMessage> {
       if (replayUntil !== null) this.#batch.replayUntil = replayUntil;
     }
     this.#batch.add(message, decoded, Date.now());
-    if (this.#batch.due(this.#limits, Date.now(), this.writing())) await this.#handOn();
+    if (this.#batch.due(this.#limits, Date.now(), this.writing(), this.behind())) await this.#handOn();
   }
 
   async poll(now: number): Promise<void> {
-    if (this.#batch.replayUntil === null && this.#batch.due(this.#limits, now, this.writing())) await this.#handOn();
+    if (this.#batch.replayUntil === null && this.#batch.due(this.#limits, now, this.writing(), this.behind())) await this.#handOn();
     await this.next.poll(now);
   }
 
