@@ -88,10 +88,10 @@ export class PartitionBatch {
    *
    * Nor does age close it at maxWaitMs while the partition is `behind` (its
    * source said more is waiting to be read): the rows are late already and
-   * come as fast as they are decoded, and an insert of 24,000 events cost
-   * the embedded engine a third more CPU per event than one of 48,000
-   * (interleaved probe, 20.3 against 15.0 µs). Only BEHIND_WAIT_FACTOR times
-   * maxWaitMs closes it then.
+   * come as fast as they are decoded, and 48,000 events as two inserts cost
+   * the embedded engine about a third more CPU per event than as one
+   * (`bench/ingest-probe.ts`: 24.3 against 18.8 µs). Only BEHIND_WAIT_FACTOR
+   * times maxWaitMs closes it then.
    */
   due(limits: BatchLimits, now: number, writing = false, behind = false): boolean {
     if (this.empty) return false;

@@ -43,7 +43,7 @@ interface Inflater {
 }
 
 /** The codecs sendlens's producers write (`Compression` in src/transport), by their name there. */
-export const INFLATERS = {
+const INFLATERS = {
   gzip: { whole: promisify(unzipCallback), stream: (options) => createUnzip(options) },
   zstd: { whole: promisify(zstdDecompressCallback), stream: (options) => createZstdDecompress(options) },
 } as const satisfies Record<string, Inflater>;
