@@ -3,12 +3,14 @@
  * 48,000 send events inserted as the producer's JSONEachRow lines (what
  * ClickHouse's Kafka engine parses), as JSONCompactEachRow arrays (the
  * loader's format before) and as TabSeparated rows (the loader's format now,
- * src/ingest/row-format.ts), in interleaved rounds: median wall ms, MB/s and
+ * src/ingest/row-format.ts), and the first and last of these again from a
+ * file (FROM INFILE: what the engine's parse costs without chDB putting the
+ * body into the statement's text), in interleaved rounds: median wall ms, MB/s and
  * CPU ms of the insert (the engine's threads; JavaScript waits meanwhile).
  * Beside it, the loader's decode step phase by phase in CPU µs per event.
  * The numbers behind the README's "Why the loader is where it is".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -25,13 +27,21 @@ const ROUNDS = 5;
 const SETTINGS = { date_time_input_format: 'best_effort', input_format_null_as_default: 1, input_format_parallel_parsing: 0 };
 const TABLE = 'email_send_events';
 
-const FORMATS = ['jsonEachRow', 'jsonCompactEachRow', 'tabSeparated'] as const;
+const FORMATS = ['jsonEachRow', 'jsonCompactEachRow', 'tabSeparated', 'jsonEachRowFromFile', 'tabSeparatedFromFile'] as const;
 type Format = (typeof FORMATS)[number];
 const FORMAT_LABELS: Record<Format, string> = {
   jsonEachRow: 'JSONEachRow (the producer lines; the Kafka engine parses these)',
   jsonCompactEachRow: 'JSONCompactEachRow (the loader before)',
   tabSeparated: 'TabSeparated (the loader now)',
+  jsonEachRowFromFile: 'JSONEachRow, written to a file and inserted FROM INFILE',
+  tabSeparatedFromFile: 'TabSeparated, written to a file and inserted FROM INFILE',
 };
+/**
+ * chDB's connection puts an insert's body into the statement's text; the same
+ * bytes read from a file (`FROM INFILE`, embedded engine only) show what the
+ * engine's parse costs without that path.
+ */
+const FROM_FILE: Partial<Record<Format, Format>> = { jsonEachRowFromFile: 'jsonEachRow', tabSeparatedFromFile: 'tabSeparated' };
 
 export interface FormatResult {
   medianMs: number;
@@ -58,6 +68,8 @@ export interface InsertFormatResults {
   jsonEachRow: FormatResult;
   jsonCompactEachRow: FormatResult;
   tabSeparated: FormatResult;
+  jsonEachRowFromFile: FormatResult;
+  tabSeparatedFromFile: FormatResult;
   /** JSONCompactEachRow insert time ÷ JSONEachRow's (kept from earlier runs' results). */
   compactSpeedup: number;
   /** TabSeparated insert CPU ÷ JSONCompactEachRow's. */
@@ -86,17 +98,24 @@ export async function benchInsertFormat(): Promise<InsertFormatResults> {
         const at = Date.now() - n;
         return JSON.stringify({ ...(template[n % template.length] as SendEvent), event_id: uuidv7(at), occurred_at: new Date(at).toISOString(), message_id: `m-${n}` });
       });
+    const statement = (format: Format) => (format === 'jsonEachRow' ? `INSERT INTO default.${TABLE} FORMAT JSONEachRow` : format === 'jsonCompactEachRow' ? `INSERT INTO default.${TABLE} (${columns.join(', ')}) FORMAT JSONCompactEachRow` : insertStatement('default', TABLE));
+    const bodyFile = join(dir, 'insert-body');
     const insert = async (format: Format, body: string) => {
-      const query = format === 'jsonEachRow' ? `INSERT INTO default.${TABLE} FORMAT JSONEachRow` : format === 'jsonCompactEachRow' ? `INSERT INTO default.${TABLE} (${columns.join(', ')}) FORMAT JSONCompactEachRow` : insertStatement('default', TABLE);
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const result = await client.exec({ query, values: Readable.from([body]), clickhouse_settings: SETTINGS as never });
-      result.stream.resume();
+      const fileOf = FROM_FILE[format];
+      if (fileOf) {
+        writeFileSync(bodyFile, body);
+        await client.command({ query: statement(fileOf).replace(' FORMAT ', ` FROM INFILE '${bodyFile}' FORMAT `), clickhouse_settings: SETTINGS as never });
+      } else {
+        const result = await client.exec({ query: statement(format), values: Readable.from([body]), clickhouse_settings: SETTINGS as never });
+        result.stream.resume();
+      }
       return { ms: performance.now() - started, cpu: cpuMicros(cpu) / EVENTS };
     };
     const times = Object.fromEntries(FORMATS.map((f) => [f, { ms: [] as number[], cpu: [] as number[] }])) as Record<Format, { ms: number[]; cpu: number[] }>;
     const phases: Record<keyof DecodePhases, number[]> = { bufferToString: [], jsonParse: [], validate: [], encodeTabSeparated: [], encodeCompactJson: [], wholeDecode: [] };
-    const bytes = { jsonEachRow: 0, jsonCompactEachRow: 0, tabSeparated: 0 } as Record<Format, number>;
+    const bytes = Object.fromEntries(FORMATS.map((f) => [f, 0])) as Record<Format, number>;
     for (let round = 0; round < ROUNDS + 1; round += 1) {
       const lines = batch();
       const buffers = lines.map((line) => Buffer.from(line));
@@ -124,7 +143,8 @@ export async function benchInsertFormat(): Promise<InsertFormatResults> {
       }
       const wholeMicros = cpuMicros(cpu);
       if (decodedRows.join('\n') !== tabSeparated) throw new Error('format bench: the loader decoded other rows than the phases did');
-      const bodies: Record<Format, string> = { jsonEachRow: lines.join('\n'), jsonCompactEachRow: compact, tabSeparated };
+      const jsonLines = lines.join('\n');
+      const bodies: Record<Format, string> = { jsonEachRow: jsonLines, jsonCompactEachRow: compact, tabSeparated, jsonEachRowFromFile: jsonLines, tabSeparatedFromFile: tabSeparated };
       for (const format of FORMATS) bytes[format] = Buffer.byteLength(bodies[format]);
       const order = round % 2 === 0 ? FORMATS : [...FORMATS].reverse();
       const measured = {} as Record<Format, { ms: number; cpu: number }>;
@@ -154,6 +174,8 @@ export async function benchInsertFormat(): Promise<InsertFormatResults> {
       jsonEachRow: result('jsonEachRow'),
       jsonCompactEachRow: result('jsonCompactEachRow'),
       tabSeparated: result('tabSeparated'),
+      jsonEachRowFromFile: result('jsonEachRowFromFile'),
+      tabSeparatedFromFile: result('tabSeparatedFromFile'),
       compactSpeedup: 0,
       tabSeparatedCpuRatio: 0,
       decodeMicrosPerEvent: decodePhases.wholeDecode,

@@ -1,7 +1,7 @@
 import { onReceipt, validateDeliveryEvent, validateSendEvent } from '../events/index.js';
 import type { Validation } from '../events/index.js';
 import { cutWhileDecompressing, deadLetter } from './dead-letter.js';
-import { DELIVERY_EVENTS_TABLE, INSERT_COLUMNS, SEND_EVENTS_TABLE, UNIQUE_BY_COLUMN, encodeRow, hasRowLayout } from './row-format.js';
+import { DELIVERY_EVENTS_TABLE, INSERT_COLUMNS, SEND_EVENTS_TABLE, encodeRow, hasRowLayout, uniqueByColumn } from './row-format.js';
 import type { DeadLetter, Decoded, Row, SourceMessage } from './types.js';
 
 /** A message larger than this is dead-lettered unread (its head, size and digest): the producer never writes one (16 KiB). */
@@ -31,7 +31,8 @@ export const COMPACT_INSERT_COLUMNS: ReadonlyMap<string, readonly string[]> = IN
  */
 export function jsonLinesDecoder(table: string, validate: (value: unknown) => Validation<unknown>): (message: SourceMessage) => Decoded {
   const encoded = hasRowLayout(table);
-  return (message) => decodeJsonLines(message, table, validate, encoded);
+  const uniqueBy = uniqueByColumn(table);
+  return (message) => decodeJsonLines(message, table, validate, encoded, uniqueBy);
 }
 
 /** The events topic: send events into email_send_events (event times judged at decoding, against SENDLENS_RETENTION_DAYS). */
@@ -40,7 +41,7 @@ export const decodeSendEvents = jsonLinesDecoder(SEND_EVENTS_TABLE, onReceipt(va
 /** The delivery topic: provider feedback from the webhook receiver into email_delivery_events. */
 export const decodeDeliveryEvents = jsonLinesDecoder(DELIVERY_EVENTS_TABLE, onReceipt(validateDeliveryEvent));
 
-function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, encoded: boolean): Decoded {
+function decodeJsonLines(message: SourceMessage, table: string, validate: (value: unknown) => Validation<unknown>, encoded: boolean, uniqueBy: string | undefined): Decoded {
   const rows: Row[] = [];
   const deadLetters: DeadLetter[] = [];
   const cut = cutWhileDecompressing(message);
@@ -80,12 +81,10 @@ function decodeJsonLines(message: SourceMessage, table: string, validate: (value
       deadLetters.push(letter(message, `schema: ${valid.reason}`, line, bytes));
       continue;
     }
-    if (encoded) {
-      const event = parsed as Record<string, unknown>;
-      rows.push({ text: encodeRow(table, event, text), offset: message.offset, line, unique: event[UNIQUE_BY_COLUMN] as string });
-    } else {
-      rows.push({ text, offset: message.offset, line });
-    }
+    const event = parsed as Record<string, unknown>;
+    const row: Row = { text: encoded ? encodeRow(table, event, text) : text, offset: message.offset, line };
+    if (uniqueBy !== undefined) row.unique = event[uniqueBy] as string;
+    rows.push(row);
   }
   return { rows: new Map([[table, rows]]), deadLetters, judged, invalid: deadLetters.length };
 }

@@ -66,13 +66,20 @@ export const INSERT_COLUMNS: ReadonlyMap<string, readonly string[]> = new Map([.
 export const OPTIONAL_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map([...ROW_LAYOUTS].map(([table, layout]) => [table, layout.optional]));
 
 /**
- * The column a table's rows are unique by: both event tables are
- * ReplacingMergeTrees whose sorting key ends in `event_id`, and every rollup
- * view reads them `LIMIT 1 BY event_id`. A batch keeps the first row of each
- * event id (batch.ts), so the engine need not merge the inserted block with
- * itself to drop a copy (`optimize_on_insert`, a fifth of an insert's CPU).
+ * The column a table's rows are kept unique by within a batch (batch.ts keeps
+ * the first row of each), so the engine need not merge the inserted block
+ * with itself to drop a copy (`optimize_on_insert`, about a fifth of an
+ * insert's CPU). Send events: a ReplacingMergeTree whose sorting key ends in
+ * `event_id`, its rollup read `LIMIT 1 BY event_id`. Not delivery events:
+ * their rollups count every receipt of a provider's retried webhook
+ * (`received`), in one batch too.
  */
-export const UNIQUE_BY_COLUMN = 'event_id';
+const UNIQUE_BY: ReadonlyMap<string, string> = new Map([[SEND_EVENTS_TABLE, 'event_id']]);
+
+/** The column `table`'s rows are kept unique by within a batch, if any (UNIQUE_BY). */
+export function uniqueByColumn(table: string): string | undefined {
+  return UNIQUE_BY.get(table);
+}
 
 /** Whether `table` has a row layout here (else its rows are JSONEachRow text). */
 export function hasRowLayout(table: string): boolean {

@@ -32,7 +32,7 @@ export interface Row {
   text: string;
   offset: bigint;
   line: number;
-  /** The event id of a table whose rows are unique by it (row-format.ts UNIQUE_BY_COLUMN): the batch keeps the first row of each. */
+  /** The event id of a table whose rows are kept unique by it (row-format.ts UNIQUE_BY): the batch keeps the first row of each. */
   unique?: string;
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 import type { KafkaMessage } from 'kafkajs';
 import { inject } from 'vitest';
+import { installBoundedZstd } from '../../src/ingest/index.js';
 import type { KafkaSettings } from '../../src/transport/index.js';
 import { startBroker, stopBroker } from '../../scripts/kafka/local-broker.js';
 import type { BrokerHandle } from '../../scripts/kafka/local-broker.js';
@@ -61,6 +62,8 @@ export const eventLines = (message: ReadMessage): string[] => message.value.toSt
  * after `timeoutMs`); an item is a message unless `itemsIn` counts otherwise.
  */
 export async function readTopic(bootstrap: string, topic: string, count: number, timeoutMs = 30_000, itemsIn: (message: ReadMessage) => number = () => 1): Promise<ReadMessage[]> {
+  // sendlens produces zstd, which kafkajs cannot read without a codec (a process that produced installed one).
+  installBoundedZstd();
   const kafka = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, clientId: 'sendlens-test-reader' });
   const consumer = kafka.consumer({ groupId: `sendlens-test-${randomUUID()}` });
   const messages: ReadMessage[] = [];

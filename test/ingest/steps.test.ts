@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { BEHIND_WAIT_FACTOR, BatchWriter, COMPACT_INSERT_COLUMNS, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeSendEvents } from '../../src/ingest/index.js';
+import { BEHIND_WAIT_FACTOR, BatchWriter, COMPACT_INSERT_COLUMNS, InvalidRatioExceeded, InvalidRatioGuard, PartitionBatch, decodeDeliveryEvents, decodeSendEvents } from '../../src/ingest/index.js';
 import type { SourceMessage } from '../../src/ingest/index.js';
 import { decodeRow } from '../../src/ingest/row-format.js';
 import { createStoreClient, renderStatements } from '../../src/store/index.js';
 import { loadMigrations } from '../../src/store/migrations.js';
-import { sampleEvent } from '../helpers/events.js';
+import { sampleDeliveryEvent, sampleEvent } from '../helpers/events.js';
 import { SendEventSchema, uuidv7 } from '../../src/events/index.js';
 
 const message = (value: string | Buffer | null, offset = 7n): SourceMessage => ({ topic: 'email.send.events', partition: 2, offset, key: null, value: typeof value === 'string' ? Buffer.from(value) : value });
@@ -68,6 +68,15 @@ describe('PartitionBatch', () => {
     expect(batch.due(limits, 10 * BEHIND_WAIT_FACTOR * 1000, true, true)).toBe(false); // a write in flight: rows and bytes only (group commit)
     batch.add(message(`${line()}\n${line()}`, 11n), decodeSendEvents(message(`${line()}\n${line()}`, 11n)), 0);
     expect(batch.due(limits, 0, true, true)).toBe(true);
+  });
+
+  it('keeps every copy of a delivery event: the feedback rollups count each receipt of a retried webhook', () => {
+    const batch = new PartitionBatch('email.delivery.events', 0);
+    const event = JSON.stringify(sampleDeliveryEvent({}, Date.now() - 60_000));
+    const value = `${event}\n${event}`;
+    const delivery = { topic: 'email.delivery.events', partition: 0, offset: 5n, key: null, value: Buffer.from(value) };
+    batch.add(delivery, decodeDeliveryEvents(delivery), 0);
+    expect([batch.rowCount, batch.duplicates]).toEqual([2, 0]);
   });
 
   it('keeps the first row of each event id across its messages, and only rows of other ids count towards its limits', () => {
