@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { bodiesThroughFiles } from './insert-bodies.js';
 import { embeddedStoreHolder, StoreLockedError } from './lock.js';
 import { createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -97,8 +98,9 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
     const lockedBy = /Cannot lock file/.test(String((error as Error).cause)) ? embeddedStoreHolder(path) : undefined;
     throw lockedBy ? new StoreLockedError(path, lockedBy) : error;
   }
+  const connection = sessions.length === 1 ? (sessions[0] as EmbeddedConnection) : sessionPool(sessions);
   return createClient({
-    connection: sessions.length === 1 ? (sessions[0] as EmbeddedConnection) : sessionPool(sessions),
+    connection: bodiesThroughFiles(connection, resolve(config.dataDir, 'inserts')),
     ...(config.database !== undefined && { database: config.database }),
     clickhouse_settings: settings,
   });
