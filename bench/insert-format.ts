@@ -3,14 +3,14 @@
  * 48,000 send events inserted as the producer's JSONEachRow lines (what
  * ClickHouse's Kafka engine parses), as JSONCompactEachRow arrays (the
  * loader's format before) and as TabSeparated rows (the loader's format now,
- * src/ingest/row-format.ts), and the first and last of these again from a
- * file (FROM INFILE: what the engine's parse costs without chDB putting the
- * body into the statement's text), in interleaved rounds: median wall ms, MB/s and
+ * src/ingest/row-format.ts), in the statement's text as chDB's connection
+ * sends a body, and the first and last again through a file (as the store
+ * client now sends a large body: src/store/insert-bodies.ts), in interleaved rounds: median wall ms, MB/s and
  * CPU ms of the insert (the engine's threads; JavaScript waits meanwhile).
  * Beside it, the loader's decode step phase by phase in CPU µs per event.
  * The numbers behind the README's "Why the loader is where it is".
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -30,18 +30,18 @@ const TABLE = 'email_send_events';
 const FORMATS = ['jsonEachRow', 'jsonCompactEachRow', 'tabSeparated', 'jsonEachRowFromFile', 'tabSeparatedFromFile'] as const;
 type Format = (typeof FORMATS)[number];
 const FORMAT_LABELS: Record<Format, string> = {
-  jsonEachRow: 'JSONEachRow (the producer lines; the Kafka engine parses these)',
-  jsonCompactEachRow: 'JSONCompactEachRow (the loader before)',
-  tabSeparated: 'TabSeparated (the loader now)',
-  jsonEachRowFromFile: 'JSONEachRow, written to a file and inserted FROM INFILE',
-  tabSeparatedFromFile: 'TabSeparated, written to a file and inserted FROM INFILE',
+  jsonEachRow: 'JSONEachRow in the statement (the producer lines; the Kafka engine parses these)',
+  jsonCompactEachRow: 'JSONCompactEachRow in the statement (the loader before)',
+  tabSeparated: 'TabSeparated in the statement (the loader before the file)',
+  jsonEachRowFromFile: 'JSONEachRow through a file',
+  tabSeparatedFromFile: 'TabSeparated through a file (the loader now)',
 };
 /**
- * chDB's connection puts an insert's body into the statement's text; the same
- * bytes read from a file (`FROM INFILE`, embedded engine only) show what the
- * engine's parse costs without that path.
+ * chDB's connection puts an insert's body into the statement's text; the store
+ * client sends a large body through a file instead (src/store/insert-bodies.ts).
+ * These formats go through a client that does, the others through one that does not.
  */
-const FROM_FILE: Partial<Record<Format, Format>> = { jsonEachRowFromFile: 'jsonEachRow', tabSeparatedFromFile: 'tabSeparated' };
+const THROUGH_FILE: Partial<Record<Format, Format>> = { jsonEachRowFromFile: 'jsonEachRow', tabSeparatedFromFile: 'tabSeparated' };
 
 export interface FormatResult {
   medianMs: number;
@@ -85,7 +85,8 @@ const cpuMicros = (since: NodeJS.CpuUsage): number => {
 
 export async function benchInsertFormat(): Promise<InsertFormatResults> {
   const dir = mkdtempSync(join(tmpdir(), 'sendlens-bench-format-'));
-  const client = await createStoreClient({ dataDir: dir });
+  const client = await createStoreClient({ dataDir: dir, bodiesThroughFiles: false });
+  const filesClient = await createStoreClient({ dataDir: dir });
   try {
     await migrate(client, { database: 'default', retentionDays: 3650, rollupRetentionDays: 3650 });
     const columns = INSERT_COLUMNS.get(TABLE) ?? [];
@@ -99,18 +100,12 @@ export async function benchInsertFormat(): Promise<InsertFormatResults> {
         return JSON.stringify({ ...(template[n % template.length] as SendEvent), event_id: uuidv7(at), occurred_at: new Date(at).toISOString(), message_id: `m-${n}` });
       });
     const statement = (format: Format) => (format === 'jsonEachRow' ? `INSERT INTO default.${TABLE} FORMAT JSONEachRow` : format === 'jsonCompactEachRow' ? `INSERT INTO default.${TABLE} (${columns.join(', ')}) FORMAT JSONCompactEachRow` : insertStatement('default', TABLE));
-    const bodyFile = join(dir, 'insert-body');
     const insert = async (format: Format, body: string) => {
       const started = performance.now();
       const cpu = process.cpuUsage();
-      const fileOf = FROM_FILE[format];
-      if (fileOf) {
-        writeFileSync(bodyFile, body);
-        await client.command({ query: statement(fileOf).replace(' FORMAT ', ` FROM INFILE '${bodyFile}' FORMAT `), clickhouse_settings: SETTINGS as never });
-      } else {
-        const result = await client.exec({ query: statement(format), values: Readable.from([body]), clickhouse_settings: SETTINGS as never });
-        result.stream.resume();
-      }
+      const asFormat = THROUGH_FILE[format];
+      const result = await (asFormat ? filesClient : client).exec({ query: statement(asFormat ?? format), values: Readable.from([body]), clickhouse_settings: SETTINGS as never });
+      result.stream.resume();
       return { ms: performance.now() - started, cpu: cpuMicros(cpu) / EVENTS };
     };
     const times = Object.fromEntries(FORMATS.map((f) => [f, { ms: [] as number[], cpu: [] as number[] }])) as Record<Format, { ms: number[]; cpu: number[] }>;
@@ -196,7 +191,7 @@ export async function benchInsertFormat(): Promise<InsertFormatResults> {
     console.log(`insert CPU, TabSeparated ÷ JSONCompactEachRow: ×${results.tabSeparatedCpuRatio}; JSONCompactEachRow ÷ JSONEachRow insert time: ×${round(1 / results.compactSpeedup, 2)}`);
     return results;
   } finally {
-    await client.close();
+    await Promise.all([client.close(), filesClient.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -27,6 +27,8 @@ export interface StoreConfig {
    * SENDLENS_ENGINE_SESSIONS sets it.
    */
   sessions?: number;
+  /** Embedded mode only: send insert bodies of 1 MiB or more through a file (insert-bodies.ts). Default true; benchmarks compare both. */
+  bodiesThroughFiles?: boolean;
 }
 
 /** Sessions when the config names none: enough for two statements at once, no more than cores can run (up to 4). */
@@ -100,7 +102,7 @@ export async function createStoreClient(config: StoreConfig): Promise<ClickHouse
   }
   const connection = sessions.length === 1 ? (sessions[0] as EmbeddedConnection) : sessionPool(sessions);
   return createClient({
-    connection: bodiesThroughFiles(connection, resolve(config.dataDir, 'inserts')),
+    connection: config.bodiesThroughFiles === false ? connection : bodiesThroughFiles(connection, resolve(config.dataDir, 'inserts')),
     ...(config.database !== undefined && { database: config.database }),
     clickhouse_settings: settings,
   });
