@@ -178,8 +178,8 @@ export class PrivateBroker {
   }
 }
 
-/** Ports free right now on 127.0.0.1, all distinct. */
-async function freePorts(count: number): Promise<number[]> {
+/** Ports free right now on 127.0.0.1, all distinct (each held until all are chosen: one at a time, the OS may hand out the same port twice). */
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
       const server = createServer();

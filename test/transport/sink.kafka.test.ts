@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +14,7 @@ import { precompressionStats } from '../../src/transport/gzip-codec.js';
 import { startBroker, stopBroker } from '../../scripts/kafka/local-broker.js';
 import type { BrokerHandle } from '../../scripts/kafka/local-broker.js';
 import { sampleEvent } from '../helpers/events.js';
-import { brokers, createTopic, eventLines, readTopic, testSettings } from '../helpers/kafka.js';
+import { brokers, createTopic, eventLines, freePorts, readTopic, testSettings } from '../helpers/kafka.js';
 import { StubProvider } from '../helpers/stub-provider.js';
 
 const KEY = 'test-recipient-key-0123456789';
@@ -99,14 +97,6 @@ describe('events and spans into the real broker', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('a broker outage', () => {
   let dir: string;
   let broker: BrokerHandle;
@@ -114,7 +104,9 @@ describe('a broker outage', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sendlens-outage-'));
-    ports = { port: await freePort(), controllerPort: await freePort() };
+    // Both at once: taken one after the other, the OS once gave the same port twice (CI: "The broker and controller ports are both 35799").
+    const [port, controllerPort] = await freePorts(2);
+    ports = { port: port as number, controllerPort: controllerPort as number };
     broker = await startBroker({ dir, ...ports, stopWithProcess: process.pid });
   }, 180_000);
   afterAll(async () => {
