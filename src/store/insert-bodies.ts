@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { isAlive } from './lock.js';
 import type { EmbeddedConnection } from './sessions.js';
 
 /**
@@ -34,16 +35,6 @@ async function bodyText(values: NodeJS.ReadableStream): Promise<string> {
   return chunks.join('');
 }
 
-/** Whether a process with this id is running (a directory of a live client is never removed). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * `connection` with large insert bodies sent through files in a directory of
  * its own under `parent` (removed on close). Directories left by a process
@@ -54,7 +45,7 @@ export function bodiesThroughFiles(connection: EmbeddedConnection, parent: strin
   mkdirSync(parent, { recursive: true });
   for (const entry of readdirSync(parent)) {
     const pid = Number(entry.split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) rmSync(join(parent, entry), { recursive: true, force: true });
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) rmSync(join(parent, entry), { recursive: true, force: true });
   }
   const dir = join(parent, `${process.pid}-${randomUUID().slice(0, 8)}`);
   mkdirSync(dir, { recursive: true });
