@@ -347,18 +347,24 @@ describe('DecodeStep', () => {
   });
 });
 
+/** A loader over a ControlledWriter that logs writes and commits, closing batches at `maxRows` or 1 s. */
+function loggingLoader(maxRows: number): { log: string[]; writer: ControlledWriter; loader: PartitionLoader } {
+  const log: string[] = [];
+  const writer = new ControlledWriter(log);
+  const loader = new PartitionLoader(TOPIC, PARTITION, {
+    decode,
+    writer,
+    deadLetters: { send: async () => undefined },
+    commit: async (topic, partition, next) => void log.push(`commit ${topic}:${partition}@${next}`),
+    limits: { maxRows, maxBytes: 1e9, maxWaitMs: 1_000 },
+    guard: new InvalidRatioGuard(1),
+  });
+  return { log, writer, loader };
+}
+
 describe('PartitionLoader: the steps composed', () => {
   it('gathers into one batch what arrives while the batch before it is being written, however old (group commit)', async () => {
-    const log: string[] = [];
-    const writer = new ControlledWriter(log);
-    const loader = new PartitionLoader(TOPIC, PARTITION, {
-      decode,
-      writer,
-      deadLetters: { send: async () => undefined },
-      commit: async (topic, partition, next) => void log.push(`commit ${topic}:${partition}@${next}`),
-      limits: { maxRows: 100, maxBytes: 1e9, maxWaitMs: 1_000 },
-      guard: new InvalidRatioGuard(1),
-    });
+    const { log, writer, loader } = loggingLoader(100);
     await loader.submit([message(0n)]);
     await loader.flushIfDue(Date.now() + 1_000); // due and the writer idle: handed on
     await loader.submit([message(1n), message(2n)]);
@@ -372,16 +378,7 @@ describe('PartitionLoader: the steps composed', () => {
   });
 
   it('while the source says the partition is behind, keeps its batch open past its age until it is full, or BEHIND_WAIT_FACTOR times its age', async () => {
-    const log: string[] = [];
-    const writer = new ControlledWriter(log);
-    const loader = new PartitionLoader(TOPIC, PARTITION, {
-      decode,
-      writer,
-      deadLetters: { send: async () => undefined },
-      commit: async (topic, partition, next) => void log.push(`commit ${topic}:${partition}@${next}`),
-      limits: { maxRows: 3, maxBytes: 1e9, maxWaitMs: 1_000 },
-      guard: new InvalidRatioGuard(1),
-    });
+    const { log, writer, loader } = loggingLoader(3);
     await loader.submit([message(0n)], true);
     await loader.flushIfDue(Date.now() + 1_000); // past its age, but more is waiting: stays open
     expect(log).toEqual([]);
