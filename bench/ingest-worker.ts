@@ -9,12 +9,20 @@
  *   ours       KafkaIngest (default limits, fresh group) until all N rows are queryable
  *   engine     ClickHouse's Kafka table engine + a materialized view into email_send_events
  *   freshness  KafkaIngest while the parent emits at a steady rate; per event, emit → queryable
+ *   floor      not a loader: the same consumer settings and insert settings as ours, but no work per
+ *              event (each message's JSON Lines inserted as they came, FORMAT JSONEachRow; no
+ *              validation, dead letters, replay log or commits), in inserts as large as `limits`
+ *              allows: about the most a loader built on kafkajs and this engine's inserts could
+ *              reach (issue 14).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import kafkajs from 'kafkajs';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { KafkaIngest } from '../src/ingest/index.js';
+import { DEFAULT_BATCH_LIMITS, KafkaIngest, installBoundedZstd } from '../src/ingest/index.js';
+import type { BatchLimits } from '../src/ingest/index.js';
+import { consumerConfig } from '../src/ingest/kafka/consumer.js';
 import type { Log } from '../src/ingest/index.js';
 import { createStoreClient, migrate, DEFAULT_RETENTION_DAYS, DEFAULT_ROLLUP_RETENTION_DAYS } from '../src/store/index.js';
 import type { KafkaSettings } from '../src/transport/index.js';
@@ -31,6 +39,8 @@ export interface WorkerArgs {
   engineSettings?: string[];
   /** Give up waiting for all rows after this long. */
   timeoutMs?: number;
+  /** ours and floor: batch limits other than the loader's defaults (probes; `npm run bench` uses the defaults). */
+  limits?: Partial<BatchLimits>;
 }
 
 /** What the run left in email_send_events: to check both loaders stored the same rows. */
@@ -43,7 +53,7 @@ export interface StoredCheck {
 }
 
 export interface ThroughputResult {
-  mode: 'ours' | 'engine';
+  mode: 'ours' | 'engine' | 'floor';
   events: number;
   /** From the start (consumer created) until count() = events. */
   seconds: number;
@@ -194,7 +204,7 @@ async function ours(args: WorkerArgs): Promise<ThroughputResult> {
   const events = args.events ?? 0;
   const client = await freshStore(args.dataDir);
   const { log, batches } = batchCollector();
-  const ingest = new KafkaIngest({ kafka: settings(args), client, database: 'default', groupId: args.group, deadLetterTopic: `${args.topic}.dlq`, log });
+  const ingest = new KafkaIngest({ kafka: settings(args), client, database: 'default', groupId: args.group, deadLetterTopic: `${args.topic}.dlq`, log, ...(args.limits && { limits: args.limits }) });
   const started = performance.now();
   const cpuAtStart = process.cpuUsage();
   const threadsAtStart = threadCpu();
@@ -221,6 +231,109 @@ async function ours(args: WorkerArgs): Promise<ThroughputResult> {
     committedSeconds: committed ? committedSeconds : Number.NaN,
     ...(doneAt === null && { error: `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${args.timeoutMs ?? 60_000} ms` }),
     ...(doneAt !== null && !committed && { error: 'rows landed but the group did not commit to the end within 10 s' }),
+  };
+}
+
+/** The insert settings our loader's writer gives a batch (src/ingest/write.ts), so the floor's engine work is ours. */
+const LOADER_INSERT_SETTINGS = {
+  insert_deduplicate: 1,
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  date_time_input_format: 'best_effort',
+  input_format_null_as_default: 1,
+  async_insert: 0,
+  input_format_parallel_parsing: 0,
+  optimize_on_insert: 0,
+};
+
+/** Lines in a JSON Lines message (the loader's unit of rows). */
+function linesIn(value: Buffer): number {
+  let lines = 1;
+  for (let at = value.indexOf(0x0a); at !== -1; at = value.indexOf(0x0a, at + 1)) lines += 1;
+  return lines;
+}
+
+/**
+ * The floor (see the header): kafkajs with our consumer settings and our
+ * decompression; per partition, message values gathered while the one insert
+ * at a time runs (group commit, as ours), each insert taking a partition's
+ * values once they reach the row limit or their age limit, with our writer's
+ * settings and a token, as FORMAT JSONEachRow: the engine parses the JSON.
+ * A partition holding twice the row limit waits (backpressure).
+ */
+async function floor(args: WorkerArgs): Promise<ThroughputResult> {
+  const events = args.events ?? 0;
+  const client = await freshStore(args.dataDir);
+  installBoundedZstd();
+  const kafka = new Kafka({ brokers: args.bootstrap.split(','), clientId: 'sendlens-bench-floor', logCreator: () => () => undefined });
+  const consumer = kafka.consumer(consumerConfig(args.group));
+  const limits = { ...DEFAULT_BATCH_LIMITS, ...args.limits };
+  const pending = new Map<number, { values: Buffer[]; lines: number; openedAt: number }>();
+  let inserting = false;
+  let failure: Error | undefined;
+  let tokens = 0;
+  /** Inserts the fullest due partition's values if no insert runs. */
+  const pump = (): void => {
+    if (inserting || failure) return;
+    const now = Date.now();
+    const due = [...pending].filter(([, open]) => open.lines >= limits.maxRows || now - open.openedAt >= limits.maxWaitMs).sort(([, a], [, b]) => b.lines - a.lines)[0];
+    if (!due) return;
+    const [partition, open] = due;
+    pending.delete(partition);
+    inserting = true;
+    const body = Buffer.concat(open.values.flatMap((value) => [value, Buffer.from('\n')]));
+    void (async () => {
+      const result = await client.exec({ query: 'INSERT INTO default.email_send_events FORMAT JSONEachRow', values: Readable.from([body]), clickhouse_settings: { ...LOADER_INSERT_SETTINGS, insert_deduplication_token: `floor-${partition}-${(tokens += 1)}` } as never });
+      result.stream.resume();
+      await new Promise((resolve) => result.stream.on('end', resolve));
+    })()
+      .catch((error: unknown) => {
+        failure ??= error as Error;
+      })
+      .finally(() => {
+        inserting = false;
+        pump();
+      });
+  };
+  const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
+  const threadsAtStart = threadCpu();
+  await consumer.connect();
+  await consumer.subscribe({ topic: args.topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        if (!message.value) continue;
+        let open = pending.get(batch.partition);
+        if (!open) pending.set(batch.partition, (open = { values: [], lines: 0, openedAt: Date.now() }));
+        open.values.push(message.value);
+        open.lines += linesIn(message.value);
+        pump();
+        while ((pending.get(batch.partition)?.lines ?? 0) >= 2 * limits.maxRows && !failure) await sleep(5);
+      }
+    },
+  });
+  const ages = setInterval(pump, 50);
+  const { doneAt, progress } = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
+  clearInterval(ages);
+  const cpu = process.cpuUsage(cpuAtStart);
+  const threads = cpuSince(threadsAtStart);
+  await consumer.disconnect();
+  while (inserting) await sleep(10);
+  const stored = await storedCheck(client);
+  const first = progress.find(([, n]) => n > 0) ?? [0, 0];
+  return {
+    mode: 'floor',
+    events,
+    seconds: (doneAt ?? Number.NaN) / 1000,
+    firstRowsSeconds: first[0] / 1000,
+    firstRows: first[1],
+    progress,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    stored,
+    threadCpu: threads,
+    ...(doneAt === null && { error: `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${args.timeoutMs ?? 60_000} ms${failure ? `; an insert failed: ${failure.message}` : ''}` }),
   };
 }
 
@@ -381,7 +494,7 @@ async function freshness(args: WorkerArgs): Promise<FreshnessResult> {
 const [mode, raw] = process.argv.slice(2);
 const args = JSON.parse(raw ?? '{}') as WorkerArgs;
 try {
-  const result = mode === 'ours' ? await ours(args) : mode === 'engine' ? await engine(args) : mode === 'freshness' ? await freshness(args) : null;
+  const result = mode === 'ours' ? await ours(args) : mode === 'engine' ? await engine(args) : mode === 'floor' ? await floor(args) : mode === 'freshness' ? await freshness(args) : null;
   if (!result) throw new Error(`unknown mode ${mode}`);
   console.log(JSON.stringify(result));
   process.exit(0);

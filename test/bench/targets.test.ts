@@ -29,6 +29,16 @@ describe('bench targets', () => {
     ]);
   });
 
+  it('shows the floor of the same run beside the ingest ratio, without letting it change the verdict', () => {
+    expect(evaluateTargets({ ingest: { targets: { tunedEngineRatio: 0.5, floorToTunedEngineRatio: 1.2 } } })[0]).toMatchObject({
+      measured: 0.5,
+      shown: '×0.50 (no work per event reached ×1.20)',
+      verdict: 'not met',
+    });
+    // A run before the floor existed, or one whose floor failed (NaN is null in JSON): the ratio alone.
+    expect(evaluateTargets({ ingest: { targets: { tunedEngineRatio: 1, floorToTunedEngineRatio: null } } })[0]).toMatchObject({ shown: '×1.00', verdict: 'met' });
+  });
+
   it('reads the default producer row, not a faster variant', () => {
     expect(evaluateTargets({ producer: producer(32_400) })[1]).toMatchObject({ measured: 32_400, verdict: 'not met' });
   });
