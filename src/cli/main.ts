@@ -76,7 +76,7 @@ program
   .description('Load events from Kafka into ClickHouse until SIGTERM (consumer group; offsets committed after each insert).')
   .option('--group <id>', 'consumer group id', 'sendlens-ingest')
   .option('--max-invalid-ratio <ratio>', 'stop when more than this share of events (0-1) is invalid', '0.5')
-  .option('--batch-rows <n>', 'rows per batch (default 50000)')
+  .option('--batch-rows <n>', 'rows per batch (default 100000)')
   .option('--batch-wait-ms <ms>', 'longest a batch waits before it is written (default 1000)')
   .option('--no-migrate', 'do not apply the schema before starting')
   .action(async (options: { group?: string; maxInvalidRatio?: string; batchRows?: string; batchWaitMs?: string; migrate?: boolean }) => {
