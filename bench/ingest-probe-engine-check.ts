@@ -20,6 +20,7 @@ import { uuidv7 } from '../src/events/index.js';
 import type { SendEvent } from '../src/events/index.js';
 import { decodeSendEvents } from '../src/ingest/index.js';
 import { insertStatement } from '../src/ingest/row-format.js';
+import { INSERT_SETTINGS } from '../src/ingest/write.js';
 import { createStoreClient, migrate } from '../src/store/index.js';
 import { CHECKED_INSERT_SETTINGS, checkedSendEventsInsert, literal } from './engine-check-sql.js';
 import { syntheticEvents } from './producer.js';
@@ -28,8 +29,8 @@ import { printTable, round, summarize } from './stats.js';
 const EVENTS = 48_000;
 const ROUNDS = Number(process.argv[2] ?? 7);
 const DAY = 86_400_000;
-/** The loader's insert settings (src/ingest/write.ts). */
-const SETTINGS = { insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, date_time_input_format: 'best_effort', input_format_null_as_default: 1, async_insert: 0, input_format_parallel_parsing: 0, optimize_on_insert: 0 };
+/** The loader's insert settings for a batch of send events. */
+const SETTINGS = { ...INSERT_SETTINGS, optimize_on_insert: 0 };
 
 let n = 0;
 const template = syntheticEvents(10_000);

@@ -23,6 +23,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_BATCH_LIMITS, KafkaIngest, installBoundedZstd } from '../src/ingest/index.js';
 import type { BatchLimits } from '../src/ingest/index.js';
 import { consumerConfig } from '../src/ingest/kafka/consumer.js';
+import { INSERT_SETTINGS } from '../src/ingest/write.js';
 import type { Log } from '../src/ingest/index.js';
 import { createStoreClient, migrate, DEFAULT_RETENTION_DAYS, DEFAULT_ROLLUP_RETENTION_DAYS } from '../src/store/index.js';
 import type { KafkaSettings } from '../src/transport/index.js';
@@ -200,6 +201,32 @@ function batchCollector(): { log: Log; batches: { rows: number; ms: number }[] }
   return { log, batches };
 }
 
+/** What every throughput mode reports: its count polls, its CPU from the start, what it stored. */
+function measured(
+  mode: ThroughputResult['mode'],
+  events: number,
+  { doneAt, progress }: { doneAt: number | null; progress: [number, number][] },
+  cpu: NodeJS.CpuUsage,
+  threads: Record<string, number>,
+  stored: StoredCheck,
+): ThroughputResult {
+  const first = progress.find(([, n]) => n > 0) ?? [0, 0];
+  return {
+    mode,
+    events,
+    seconds: (doneAt ?? Number.NaN) / 1000,
+    firstRowsSeconds: first[0] / 1000,
+    firstRows: first[1],
+    progress,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    stored,
+    threadCpu: threads,
+  };
+}
+
+/** Why a run that never saw all its rows ended. */
+const shortOf = (progress: [number, number][], events: number, timeoutMs = 60_000): string => `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${timeoutMs} ms`;
+
 async function ours(args: WorkerArgs): Promise<ThroughputResult> {
   const events = args.events ?? 0;
   const client = await freshStore(args.dataDir);
@@ -209,41 +236,23 @@ async function ours(args: WorkerArgs): Promise<ThroughputResult> {
   const cpuAtStart = process.cpuUsage();
   const threadsAtStart = threadCpu();
   await ingest.start();
-  const { doneAt, progress } = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
+  const waited = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
   const cpu = process.cpuUsage(cpuAtStart);
   const threads = cpuSince(threadsAtStart);
-  const committed = doneAt !== null && (await waitForCommits(args, 10_000));
+  const committed = waited.doneAt !== null && (await waitForCommits(args, 10_000));
   const committedSeconds = (performance.now() - started) / 1000;
   await ingest.stop();
-  const stored = await storedCheck(client);
-  const first = progress.find(([, n]) => n > 0) ?? [0, 0];
   return {
-    mode: 'ours',
-    events,
-    seconds: (doneAt ?? Number.NaN) / 1000,
-    firstRowsSeconds: first[0] / 1000,
-    firstRows: first[1],
-    progress,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    stored,
+    ...measured('ours', events, waited, cpu, threads, await storedCheck(client)),
     batches,
-    threadCpu: threads,
     committedSeconds: committed ? committedSeconds : Number.NaN,
-    ...(doneAt === null && { error: `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${args.timeoutMs ?? 60_000} ms` }),
-    ...(doneAt !== null && !committed && { error: 'rows landed but the group did not commit to the end within 10 s' }),
+    ...(waited.doneAt === null && { error: shortOf(waited.progress, events, args.timeoutMs) }),
+    ...(waited.doneAt !== null && !committed && { error: 'rows landed but the group did not commit to the end within 10 s' }),
   };
 }
 
-/** The insert settings our loader's writer gives a batch (src/ingest/write.ts), so the floor's engine work is ours. */
-const LOADER_INSERT_SETTINGS = {
-  insert_deduplicate: 1,
-  deduplicate_blocks_in_dependent_materialized_views: 1,
-  date_time_input_format: 'best_effort',
-  input_format_null_as_default: 1,
-  async_insert: 0,
-  input_format_parallel_parsing: 0,
-  optimize_on_insert: 0,
-};
+/** The insert settings our loader's writer gives a batch of send events, so the floor's engine work is ours. */
+const LOADER_INSERT_SETTINGS = { ...INSERT_SETTINGS, optimize_on_insert: 0 };
 
 /** Lines in a JSON Lines message (the loader's unit of rows). */
 function linesIn(value: Buffer): number {
@@ -315,25 +324,15 @@ async function floor(args: WorkerArgs): Promise<ThroughputResult> {
     },
   });
   const ages = setInterval(pump, 50);
-  const { doneAt, progress } = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
+  const waited = await waitForRows(client, events, started, args.timeoutMs ?? 60_000);
   clearInterval(ages);
   const cpu = process.cpuUsage(cpuAtStart);
   const threads = cpuSince(threadsAtStart);
   await consumer.disconnect();
   while (inserting) await sleep(10);
-  const stored = await storedCheck(client);
-  const first = progress.find(([, n]) => n > 0) ?? [0, 0];
   return {
-    mode: 'floor',
-    events,
-    seconds: (doneAt ?? Number.NaN) / 1000,
-    firstRowsSeconds: first[0] / 1000,
-    firstRows: first[1],
-    progress,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    stored,
-    threadCpu: threads,
-    ...(doneAt === null && { error: `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${args.timeoutMs ?? 60_000} ms${failure ? `; an insert failed: ${failure.message}` : ''}` }),
+    ...measured('floor', events, waited, cpu, threads, await storedCheck(client)),
+    ...(waited.doneAt === null && { error: `${shortOf(waited.progress, events, args.timeoutMs)}${failure ? `; an insert failed: ${failure.message}` : ''}` }),
   };
 }
 
@@ -372,22 +371,12 @@ async function engine(args: WorkerArgs): Promise<ThroughputResult> {
   await client.command({ query: 'DROP VIEW default.email_send_events_queue_mv' });
   await client.command({ query: 'DROP VIEW default.email_send_events_queue_errors_mv' });
   await client.command({ query: 'DROP TABLE default.email_send_events_queue' });
-  const stored = await storedCheck(client);
-  const first = progress.find(([, n]) => n > 0) ?? [0, 0];
   return {
-    mode: 'engine',
-    events,
-    seconds: (doneAt ?? Number.NaN) / 1000,
-    firstRowsSeconds: first[0] / 1000,
-    firstRows: first[1],
-    progress,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    stored,
-    threadCpu: threads,
+    ...measured('engine', events, { doneAt, progress }, cpu, threads, await storedCheck(client)),
     parseErrors: Number(errors?.n ?? 0),
     ...(Number(errors?.n ?? 0) > 0 && { firstParseError: errors?.first }),
     engineDdl: ddl.replace(/\s+/g, ' '),
-    ...(doneAt === null && { error: `only ${progress.at(-1)?.[1] ?? 0} of ${events} rows after ${args.timeoutMs ?? 60_000} ms; consumers: ${consumerState}` }),
+    ...(doneAt === null && { error: `${shortOf(progress, events, args.timeoutMs)}; consumers: ${consumerState}` }),
   };
 }
 

@@ -44,6 +44,21 @@ export interface WriterOptions {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Every insert's settings besides its token: deduplicated by the token, down
+ * into the views; times read as the contract writes them; null as the
+ * column's default; synchronous; parsed on one thread (parallel parsing
+ * halved the loader's rate, README "Benchmarks").
+ */
+export const INSERT_SETTINGS = {
+  insert_deduplicate: 1,
+  deduplicate_blocks_in_dependent_materialized_views: 1,
+  date_time_input_format: 'best_effort',
+  input_format_null_as_default: 1,
+  async_insert: 0,
+  input_format_parallel_parsing: 0,
+} as const;
+
+/**
  * Writes batches to ClickHouse so that a batch written twice counts once
  * (the replay protocol of replay.ts): the batch's offset range goes to the
  * batch log first, then each table's rows go in one insert whose
@@ -106,13 +121,8 @@ export class BatchWriter {
       query: insertStatement(this.#options.database, table),
       values: Readable.from([insertBody(rows)]),
       clickhouse_settings: {
+        ...INSERT_SETTINGS,
         insert_deduplication_token: token,
-        insert_deduplicate: 1,
-        deduplicate_blocks_in_dependent_materialized_views: 1,
-        date_time_input_format: 'best_effort',
-        input_format_null_as_default: 1,
-        async_insert: 0,
-        input_format_parallel_parsing: 0,
         // Rows that each carry their event id were kept one per id by the batch (PartitionBatch.add):
         // merging the block with itself on insert would find nothing to drop.
         ...(rows.every((row) => row.unique !== undefined) && { optimize_on_insert: 0 }),
