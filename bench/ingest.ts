@@ -53,8 +53,9 @@ export const TUNED_ENGINE = 'Kafka engine + MV, tuned (2 consumers, thread each,
 /**
  * Not a loader: kafkajs and this engine's inserts with no work per event (bench/ingest-worker.ts
  * `floor`), in inserts of up to FLOOR_LIMITS.maxRows (the engine's CPU per event falls with an
- * insert's size: 28.8 against 20.9 s per million events at 50,000 and 200,000 in one probe): about
- * the most any loader built on them could reach here, beside the Kafka engine in the same run.
+ * insert's size: 28.0–28.8 against 20.9 s per million events at 50,000 and 200,000 rows, two
+ * rounds of a one-off driver of the worker): about the most any loader built on them could reach
+ * here, beside the Kafka engine in the same run.
  */
 export const FLOOR_LIMITS = { maxRows: 200_000, maxBytes: 128 * 1024 * 1024 };
 export const FLOOR = `floor: no work per event, inserts ≤ ${FLOOR_LIMITS.maxRows.toLocaleString('en-US')} rows (kafkajs; not a loader)`;

@@ -12,12 +12,12 @@ export interface BatchLimits {
 
 /**
  * 100,000 rows: under a backlog, fewer and larger inserts cost the embedded
- * engine less per event (its views' fixed cost, the parts to merge after): in
- * 5 interleaved pairs over a million events (bench/ingest-worker.ts `ours` with
- * `limits`, one topic), 50,400–64,700 events/s once rows flow against
- * 45,100–54,700 at 50,000 rows, 34.5 against 37.6 s of CPU (medians). The 32 MiB of row text still
- * bounds a batch's memory; at 1 s a batch closes long before either when the
- * loader keeps up.
+ * engine less per event (its views' fixed cost, the parts to merge after). In
+ * 5 interleaved pairs over a million events (bench/ingest-worker.ts `ours`
+ * with `limits`, one topic): 50,400–64,700 events/s once rows flow against
+ * 45,100–54,700 at 50,000 rows; CPU per million events 34.5 against 37.6 s
+ * (medians). The 32 MiB of row text still bounds a batch's memory; when the
+ * loader keeps up, 1 s closes a batch long before either.
  */
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxRows: 100_000, maxBytes: 32 * 1024 * 1024, maxWaitMs: 1000 };
 

@@ -7,7 +7,7 @@ import type { DecodedMessage, Step } from './step.js';
  * The first batch of a partition (after a start, a rebalance or a failure)
  * closes at this many rows, whatever maxRows says: under a backlog every
  * partition's first batch is decoded on the one JavaScript thread before any
- * is written, so 50,000 rows each kept the first rows from being queryable for
+ * is written, so full batches (50,000 rows then) kept the first rows from being queryable for
  * seconds after the group was joined. Later batches grow while this one is
  * written (group commit).
  */
