@@ -25,20 +25,9 @@
  */
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { SendEventSchema } from '../src/events/index.js';
+import type { FieldSchema } from '../src/events/validate.js';
 import { ALL_CODES } from '../src/normalize/index.js';
 
-interface FieldSchema {
-  type?: string;
-  const?: unknown;
-  enum?: unknown[];
-  anyOf?: FieldSchema[];
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  description?: string;
-}
 
 /** A ClickHouse string literal. */
 export function literal(text: string): string {

@@ -22,6 +22,7 @@ import { uuidv7 } from '../src/events/index.js';
 import type { SendEvent } from '../src/events/index.js';
 import { decodeSendEvents } from '../src/ingest/index.js';
 import { insertStatement } from '../src/ingest/row-format.js';
+import { INSERT_SETTINGS } from '../src/ingest/write.js';
 import { createStoreClient, migrate } from '../src/store/index.js';
 import { syntheticEvents } from './producer.js';
 import { printTable, round, summarize } from './stats.js';
@@ -29,14 +30,7 @@ import { printTable, round, summarize } from './stats.js';
 const EVENTS = 48_000;
 const ROUNDS = Number(process.argv[2] ?? 3);
 const TABLE = 'email_send_events';
-const LOADER_SETTINGS = {
-  insert_deduplicate: 1,
-  deduplicate_blocks_in_dependent_materialized_views: 1,
-  date_time_input_format: 'best_effort',
-  input_format_null_as_default: 1,
-  async_insert: 0,
-  input_format_parallel_parsing: 0,
-};
+const LOADER_SETTINGS = INSERT_SETTINGS;
 
 let n = 0;
 const template = syntheticEvents(10_000);

@@ -67,7 +67,8 @@ export function contractValidator<T>(schema: object, checks: ContractChecks<T> =
   };
 }
 
-interface FieldSchema {
+/** One field of a flat contract, as the checks compiled from it read it. */
+export interface FieldSchema {
   type?: string;
   const?: unknown;
   enum?: unknown[];
