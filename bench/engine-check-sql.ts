@@ -27,12 +27,9 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { SendEventSchema } from '../src/events/index.js';
 import type { FieldSchema } from '../src/events/validate.js';
 import { ALL_CODES } from '../src/normalize/index.js';
+import { stringLiteral as literal } from '../src/store/insert-bodies.js';
 
 
-/** A ClickHouse string literal. */
-export function literal(text: string): string {
-  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
 
 /** What the engine says when a batch breaks the contract. */
 export const REFUSAL = 'sendlens: a line breaks the contract';

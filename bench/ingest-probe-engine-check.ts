@@ -22,7 +22,8 @@ import { decodeSendEvents } from '../src/ingest/index.js';
 import { insertStatement } from '../src/ingest/row-format.js';
 import { INSERT_SETTINGS } from '../src/ingest/write.js';
 import { createStoreClient, migrate } from '../src/store/index.js';
-import { CHECKED_INSERT_SETTINGS, checkedSendEventsInsert, literal } from './engine-check-sql.js';
+import { CHECKED_INSERT_SETTINGS, checkedSendEventsInsert } from './engine-check-sql.js';
+import { stringLiteral as literal } from '../src/store/insert-bodies.js';
 import { syntheticEvents } from './producer.js';
 import { printTable, round, summarize } from './stats.js';
 

@@ -25,14 +25,20 @@ const PLAIN_INSERT = /^(\s*INSERT\s+INTO\s+[^;]*?)\s+(FORMAT\s+[A-Za-z][A-Za-z0-
 const NOT_PLAIN = /\b(SETTINGS|SELECT|VALUES|INFILE|WITH)\b/i;
 
 /** A ClickHouse string literal. */
-function quoted(text: string): string {
+export function stringLiteral(text: string): string {
   return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
-async function bodyText(values: NodeJS.ReadableStream): Promise<string> {
-  const chunks: string[] = [];
-  for await (const chunk of values) chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-  return chunks.join('');
+/**
+ * The body as it came: one string if every chunk was a string (the loader's
+ * bodies), else its bytes, never decoded (a character split between two
+ * chunks stays whole) nor encoded twice.
+ */
+async function bodyOf(values: NodeJS.ReadableStream): Promise<string | Buffer> {
+  const chunks: (string | Uint8Array)[] = [];
+  for await (const chunk of values) chunks.push(chunk as string | Uint8Array);
+  if (chunks.every((chunk) => typeof chunk === 'string')) return chunks.join('');
+  return Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)));
 }
 
 /**
@@ -58,13 +64,13 @@ export function bodiesThroughFiles(connection: EmbeddedConnection, parent: strin
     exec: async (params) => {
       const plain = params.values !== undefined ? PLAIN_INSERT.exec(params.query) : null;
       if (!plain || NOT_PLAIN.test(plain[1] as string) || params.values === undefined) return connection.exec(params);
-      const body = await bodyText(params.values);
+      const body = await bodyOf(params.values);
       if (Buffer.byteLength(body) < FILE_BODY_MIN_BYTES) return connection.exec({ ...params, values: Readable.from([body]) });
       files += 1;
       const file = join(dir, `insert-${files}`);
       await writeFile(file, body);
       try {
-        return await connection.exec({ ...params, query: `${plain[1]} FROM INFILE ${quoted(file)} ${plain[2]}`, values: undefined });
+        return await connection.exec({ ...params, query: `${plain[1]} FROM INFILE ${stringLiteral(file)} ${plain[2]}`, values: undefined });
       } finally {
         await rm(file, { force: true });
       }

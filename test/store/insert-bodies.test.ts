@@ -62,6 +62,23 @@ describe('bodiesThroughFiles: large insert bodies reach the embedded engine thro
     expect(readdirSync(parent)).toEqual([]);
   });
 
+  it('keeps a body given as bytes byte for byte, a character split between two chunks included', async () => {
+    const { calls, connection } = recording();
+    const wrapped = bodiesThroughFiles(connection, parent);
+    const text = `${big}é\t2\n`;
+    const bytes = Buffer.from(text);
+    const cut = bytes.length - 4; // between the two bytes of 'é'
+    expect([bytes[cut - 1], bytes[cut]]).toEqual([0xc3, 0xa9]);
+    await wrapped.exec({ query: 'INSERT INTO db.t FORMAT TabSeparated', values: Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)]) } as ExecParams);
+    const small = Buffer.from('é\t1');
+    await wrapped.exec({ query: 'INSERT INTO db.t FORMAT TabSeparated', values: Readable.from([small.subarray(0, 1), small.subarray(1)]) } as ExecParams);
+    expect(calls.map((call) => [call.file, call.inline])).toEqual([
+      [text, null],
+      [null, 'é\t1'],
+    ]);
+    await wrapped.close();
+  });
+
   it('leaves small bodies, statements it cannot place a file in, and everything but exec as they were', async () => {
     const { calls, connection } = recording();
     const wrapped = bodiesThroughFiles(connection, parent);
